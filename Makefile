@@ -1,0 +1,85 @@
+# Baton: `make run` serves the demo site, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12+; on machines with several Pythons prefer the newest.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install install-dev run test lint format browser check-services test-sqlite test-postgres clean
+
+help:
+	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT) (SQLite, embedded broker, worker + beat)"
+	@echo "make test   set up and run ruff and the whole test suite on SQLite and PostgreSQL"
+	@echo "make lint   ruff only;  make format  reformat the code;  make clean  remove the venv and runtime files"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Baton needs Python 3.12 or newer (python3.13, python3.12 or python3)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: $(VENV)/.runtime
+	DEBUG=true $(MANAGE) migrate --noinput
+	DEBUG=true $(MANAGE) seed_demo
+	@echo "Serving Baton on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops all of it."
+	@trap 'kill 0' INT TERM EXIT; \
+	  DEBUG=true $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
+	  DEBUG=true $(MANAGE) runserver $(HOST):$(PORT) & \
+	  wait
+
+# Debian's chromium drives the browser tests. Installed when missing and we are root.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else \
+	  echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium) for the browser tests."; \
+	  if [ "$$CI" = "true" ]; then exit 1; fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# PostgreSQL and Redis: required under CI=true, otherwise a missing one is reported and skipped.
+check-services: $(VENV)/.dev
+	@$(BIN)/python tests/services.py
+
+test-sqlite: $(VENV)/.dev
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.dev
+	@if $(BIN)/python tests/services.py postgres >/dev/null 2>&1; then \
+	  echo "== The same suite on PostgreSQL"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is not reachable at $(PG_URL) (required with CI=true)."; exit 1; \
+	else echo "PostgreSQL is not reachable at $(PG_URL): skipping the PostgreSQL run (it is required with CI=true)."; fi
+
+test: $(VENV)/.dev browser lint check-services
+	@echo "== The suite on SQLite"
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+clean:
+	rm -rf $(VENV) var staticfiles screenshots

@@ -1,0 +1,25 @@
+"""The API root: every app registers its viewsets on this router."""
+
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from teams.api import TeamViewSet
+
+router = DefaultRouter()
+router.register("teams", TeamViewSet, basename="team")
+
+
+class APIDocsView(SpectacularSwaggerSplitView):
+    """Interactive API docs. The page holds no data (the schema it loads needs
+    a signed-in user); people who are not signed in are sent to sign-in."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from config import views
+from config.api import APIDocsView, router
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("health/", views.health, name="health"),
+    path("reviews/", include("reviews.urls")),
+    path("playbook/", include("playbook.urls")),
+    path("recognition/", include("recognition.urls")),
+    path("insights/", views.insights, name="insights"),
+    path("teams/", include("teams.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+]

@@ -1,0 +1,12 @@
+from django.shortcuts import get_object_or_404, render
+
+from teams.selectors import teams_with_members
+
+
+def team_list(request):
+    return render(request, "teams/team_list.html", {"teams": teams_with_members()})
+
+
+def team_detail(request, slug):
+    team = get_object_or_404(teams_with_members(), slug=slug)
+    return render(request, "teams/team_detail.html", {"team": team})

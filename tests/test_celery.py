@@ -1,0 +1,31 @@
+"""A real Celery worker process on the real Redis broker."""
+
+import time
+
+from config.models import Heartbeat
+from config.tasks import heartbeat
+
+
+def test_a_task_round_trips_through_a_real_worker(celery_worker_process):
+    result = heartbeat.delay()
+    value = result.get(timeout=30)
+    beat = Heartbeat.objects.get(name="worker")
+    assert value == beat.beat_at.isoformat()
+    assert celery_worker_process.poll() is None
+
+
+def test_enqueue_on_commit_sends_only_after_commit(celery_worker_process):
+    from django.db import transaction
+
+    from config.tasks import enqueue_on_commit
+
+    Heartbeat.objects.all().delete()
+    with transaction.atomic():
+        enqueue_on_commit(heartbeat)
+        time.sleep(1.5)  # a task sent now would have run by the end of this pause
+        assert not Heartbeat.objects.exists()
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not Heartbeat.objects.exists():
+        time.sleep(0.2)
+    assert Heartbeat.objects.filter(name="worker").exists()
