@@ -164,3 +164,19 @@ def _fast_password_hashing(settings):
 def live_server(django_db_setup, live_server):
     """pytest-django's live server, stopped before the test database is dropped."""
     return live_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end connections that helper threads
+    (live server, Playwright's executor) left open, so teardown can drop it."""
+    yield
+    from django.db import connections
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connections.close_all()
