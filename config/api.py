@@ -6,10 +6,24 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from reviews.api import (
+    ActionItemViewSet,
+    FindingViewSet,
+    IncidentViewSet,
+    ReviewViewSet,
+    RoleAssignmentViewSet,
+    TimelineEntryViewSet,
+)
 from teams.api import TeamViewSet
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("role-assignments", RoleAssignmentViewSet, basename="role-assignment")
+router.register("timeline-entries", TimelineEntryViewSet, basename="timeline-entry")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("action-items", ActionItemViewSet, basename="action-item")
 
 
 class APIDocsView(SpectacularSwaggerSplitView):

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -154,6 +155,7 @@ MAILERS = {
         else {},
     }
 }
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")  # links in mail
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Baton <baton@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -198,6 +200,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baton API",
@@ -209,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStateEnum": "reviews.models.ReviewState",
+        "ActionStateEnum": "reviews.models.ActionState",
+    },
 }
 
 # Celery. No CELERY_BROKER_URL: an embedded filesystem broker under var/,
@@ -239,6 +246,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "config.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},
+    # Reconcile tasks: safe to run often, twice or late.
+    "action-item-reminders": {
+        "task": "reviews.tasks.send_action_item_reminders",
+        "schedule": env.float("REMINDER_SECONDS", default=3600.0),
+    },
 }
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config import views
 from config.api import APIDocsView, router
+from reviews.api import LanguageCheckView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/language-check/", LanguageCheckView.as_view(), name="api-language-check"),
     path("api/", include(router.urls)),
 ]

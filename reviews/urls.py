@@ -4,5 +4,18 @@ from reviews import views
 
 app_name = "reviews"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.review_list, name="index"),
+    path("new/", views.review_create, name="create"),
+    path("<int:pk>/", views.review_detail, name="detail"),
+    path("<int:pk>/edit/", views.review_edit, name="edit"),
+    path("<int:pk>/amend/", views.review_amend, name="amend"),
+    path("<int:pk>/roles/", views.assign_role, name="assign-role"),
+    path("<int:pk>/timeline/", views.add_entry, name="add-entry"),
+    path("<int:pk>/participants/", views.invite, name="invite"),
+    path("<int:pk>/scores/", views.scores, name="scores"),
+    path("<int:pk>/findings/", views.add_finding, name="add-finding"),
+    path("<int:pk>/actions/", views.add_action, name="add-action"),
+    path("<int:pk>/actions/<int:item_pk>/state/", views.action_state, name="action-state"),
+    path("<int:pk>/language/dismiss/", views.dismiss, name="dismiss"),
+    path("<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

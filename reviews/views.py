@@ -1,5 +1,367 @@
-from django.shortcuts import render
+"""Review pages: thin views over reviews/services.py."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from config.errors import Conflict
+from config.forms import add_service_errors
+from reviews import policy, selectors, services
+from reviews.filters import ReviewFilter
+from reviews.forms import (
+    ActionItemForm,
+    ActionStateForm,
+    AmendForm,
+    DismissForm,
+    FindingForm,
+    IncidentForm,
+    InviteForm,
+    RoleAssignmentForm,
+    ScoreForm,
+    TimelineEntryForm,
+)
+from reviews.metrics import format_duration
+from reviews.models import ActionItem, ActionState, ReviewState
 
 
-def index(request):
-    return render(request, "reviews/index.html")
+def _visible_review(request, pk):
+    try:
+        review = selectors.review_for_page(pk)
+    except selectors.Review.DoesNotExist:
+        raise Http404("No such review.") from None
+    if not policy.can_view(request.user, review):
+        raise Http404("No such review.")
+    return review
+
+
+def _to(review, anchor=""):
+    return redirect(reverse("reviews:detail", args=[review.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _warn_language(request, review):
+    """The server-side blameless check after a save: it warns, it never blocks."""
+    reports = selectors.language_report(selectors.review_for_page(review.pk))
+    count = sum(len(report.hits) for report in reports)
+    if count:
+        phrases = ", ".join(f"“{hit.phrase}”" for report in reports for hit in report.hits[:3])
+        messages.warning(
+            request,
+            f"Saved. The blameless language check found {count} phrase{'s' if count != 1 else ''} that may read as "
+            f"blame ({phrases}). See the suggestions under “Language check”.",
+        )
+
+
+# List and create ------------------------------------------------------------
+
+
+def review_list(request):
+    filterset = ReviewFilter(request.GET or None, queryset=selectors.review_list(request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reviews/review_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": policy.can_create(request.user),
+            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+def review_create(request):
+    if not policy.can_create(request.user):
+        raise PermissionDenied("Only facilitators create reviews.")
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        incident_values = {field: data[field] for field in form.Meta.fields}
+        try:
+            review = services.create_review(
+                request.user, is_exercise=data["is_exercise"], narrative=data["narrative"], **incident_values
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Review created as a draft. Next: record who owned what, and build the timeline.")
+            _warn_language(request, review)
+            return _to(review)
+    return render(request, "reviews/review_form.html", {"form": form, "creating": True})
+
+
+# The review page ------------------------------------------------------------
+
+
+def review_detail(request, pk, **forms):
+    review = _visible_review(request, pk)
+    return _render_detail(request, review, **forms)
+
+
+def _render_detail(request, review, status=200, **forms):
+    user = request.user
+    manage = policy.can_manage(user, review)
+    scoring = selectors.scoring(review, user)
+    editable = review.is_editable and manage
+    context = {
+        "review": review,
+        "incident": review.incident,
+        "manage": manage,
+        "editable": editable,
+        "ownership": selectors.ownership(review.incident),
+        "timeline": selectors.timeline(review.incident),
+        "metrics": [
+            (m, format_duration(m.value) if m.key != "satisfaction" else m.value)
+            for m in selectors.metrics_for(review.incident)
+        ],
+        "scoring": scoring,
+        "findings": list(review.findings.all()),
+        "actions": list(review.action_items.all()),
+        "texts": list(review.texts.all()),
+        "language": selectors.language_report(review) if manage else [],
+        "dismissals": list(review.dismissals.all()),
+        "action_states": ActionState.choices,
+    }
+    if editable:
+        context.setdefault("role_form", forms.get("role_form") or RoleAssignmentForm(prefix="role"))
+        context["entry_form"] = forms.get("entry_form") or TimelineEntryForm(prefix="entry")
+        context["invite_form"] = forms.get("invite_form") or InviteForm(prefix="invite")
+        context["finding_form"] = forms.get("finding_form") or FindingForm(prefix="finding")
+    if manage:
+        context["action_form"] = forms.get("action_form") or ActionItemForm(prefix="action", review=review)
+        context["dismiss_form"] = DismissForm()
+    if scoring["mine"] is not None and review.state == ReviewState.IN_REVIEW:
+        context["score_form"] = forms.get("score_form") or ScoreForm(initial_scores=scoring["my_scores"])
+    context["action_error"] = forms.get("action_error")
+    context["transition_error"] = forms.get("transition_error")
+    return render(request, "reviews/review_detail.html", context, status=status)
+
+
+def _managed(request, pk):
+    review = _visible_review(request, pk)
+    if not policy.can_manage(request.user, review):
+        raise PermissionDenied("Only facilitators change this review.")
+    return review
+
+
+def _post_form(request, pk, form_class, key, anchor, action, success, form_kwargs):
+    """Validate ``form_class`` from POST, run ``action(review, cleaned_data)``; on
+    error re-render the review page with the bound form and its messages.
+    ``form_kwargs(review)`` gives the form's keyword arguments."""
+    review = _managed(request, pk)
+    form = form_class(request.POST, **form_kwargs(review))
+    if form.is_valid():
+        try:
+            action(review, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            _warn_language(request, review)
+            return _to(review, anchor)
+    return _render_detail(request, review, status=400, **{key: form})
+
+
+@require_POST
+def assign_role(request, pk):
+    return _post_form(
+        request, pk, RoleAssignmentForm, "role_form", "ownership",
+        lambda review, data: services.assign_role(request.user, review.incident, **data),
+        "Role assignment recorded.", lambda review: {"prefix": "role"},
+    )  # fmt: skip
+
+
+@require_POST
+def add_entry(request, pk):
+    return _post_form(
+        request, pk, TimelineEntryForm, "entry_form", "timeline",
+        lambda review, data: services.add_timeline_entry(request.user, review.incident, **data),
+        "Timeline entry added.", lambda review: {"prefix": "entry"},
+    )  # fmt: skip
+
+
+@require_POST
+def invite(request, pk):
+    return _post_form(
+        request, pk, InviteForm, "invite_form", "scores",
+        lambda review, data: services.invite_participant(request.user, review, data["user"]),
+        "Participant invited.", lambda review: {"prefix": "invite"},
+    )  # fmt: skip
+
+
+@require_POST
+def add_finding(request, pk):
+    return _post_form(
+        request, pk, FindingForm, "finding_form", "findings",
+        lambda review, data: services.add_finding(request.user, review, text=data["text"]),
+        "Finding recorded.", lambda review: {"prefix": "finding"},
+    )  # fmt: skip
+
+
+@require_POST
+def add_action(request, pk):
+    return _post_form(
+        request, pk, ActionItemForm, "action_form", "actions",
+        lambda review, data: services.add_action_item(request.user, review, **data),
+        "Action item created.", lambda review: {"prefix": "action", "review": review},
+    )  # fmt: skip
+
+
+@require_POST
+def scores(request, pk):
+    review = _visible_review(request, pk)
+    participant = review.participants.filter(user=request.user).first()
+    if participant is None:
+        raise PermissionDenied("Only the review's participants score it.")
+    form = ScoreForm(request.POST)
+    submit = "submit" in request.POST
+    if form.is_valid():
+        try:
+            services.save_scores(request.user, review, form.scores(), submit=submit)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Your scores are submitted." if submit else "Your scores are saved (not yet submitted)."
+            )
+            return _to(review, "scores")
+    return _render_detail(request, review, status=400, score_form=form)
+
+
+TRANSITIONS = {
+    "start": (services.start_review, "The review is in review: participants can now score it."),
+    "draft": (services.return_to_draft, "The review is back in draft."),
+    "publish": (services.publish, "Published. The review is now readable by everyone."),
+    "consolidate": (services.consolidate_scores, "Scores consolidated."),
+}
+
+
+@require_POST
+def transition(request, pk, action):
+    if action not in TRANSITIONS:
+        raise Http404("Unknown action.")
+    review = _managed(request, pk)
+    service, success = TRANSITIONS[action]
+    try:
+        service(request.user, review)
+    except ValidationError as error:
+        message = " ".join(
+            m for messages_ in getattr(error, "message_dict", {"": error.messages}).values() for m in messages_
+        )
+        return _render_detail(request, _visible_review(request, pk), status=400, transition_error=message)
+    messages.success(request, success)
+    return _to(review)
+
+
+@require_POST
+def action_state(request, pk, item_pk):
+    review = _visible_review(request, pk)
+    item = get_object_or_404(ActionItem, pk=item_pk, review=review)
+    form = ActionStateForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, review, status=400, action_error=(item.pk, "Choose a state."))
+    try:
+        services.set_action_state(
+            request.user, item, state=form.cleaned_data["state"], reason=form.cleaned_data["dropped_reason"],
+            version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except ValidationError as error:
+        message = " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
+        return _render_detail(request, review, status=400, action_error=(item.pk, message))
+    except Conflict as conflict:
+        return _render_detail(request, review, status=409, action_error=(item.pk, conflict.message))
+    messages.success(request, f"“{item.title}” is now {form.cleaned_data['state']}.")
+    return _to(review, "actions")
+
+
+@require_POST
+def dismiss(request, pk):
+    review = _managed(request, pk)
+    form = DismissForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dismiss_language_hit(request.user, review, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['phrase']}” dismissed for this review.")
+            return _to(review, "language")
+    messages.error(request, "Give a reason to dismiss the hint: " + " ".join(form.errors.get("reason", [])))
+    return _to(review, "language")
+
+
+# Edit and amend -------------------------------------------------------------
+
+
+def review_edit(request, pk):
+    review = _managed(request, pk)
+    incident = review.incident
+    if not review.is_editable:
+        messages.info(request, "This review is published: amend its narrative instead.")
+        return redirect("reviews:amend", pk=review.pk)
+    initial = {
+        "is_exercise": review.is_exercise,
+        "narrative": review.narrative,
+        "version": incident.version,
+        "review_version": review.version,
+    }
+    form = IncidentForm(request.POST or None, instance=incident, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {field: data[field] for field in form.Meta.fields}
+        try:
+            services.update_incident(request.user, incident, version=data["version"], **values)
+            services.update_review(
+                request.user,
+                review,
+                version=data["review_version"],
+                narrative=data["narrative"],
+                is_exercise=data["is_exercise"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            conflict = error
+        else:
+            messages.success(request, "Review saved.")
+            _warn_language(request, review)
+            return _to(review)
+    if conflict is not None:
+        review = selectors.review_for_page(review.pk)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"form": form, "review": review, "conflict": conflict, "saved": review, "creating": False},
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+def review_amend(request, pk):
+    review = _managed(request, pk)
+    if not review.is_public:
+        return redirect("reviews:edit", pk=review.pk)
+    form = AmendForm(request.POST or None, initial={"narrative": review.narrative, "version": review.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amend(request.user, review, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            conflict = error
+            review = selectors.review_for_page(review.pk)
+        else:
+            messages.success(request, "Amended. The earlier text stays visible on the review.")
+            return _to(review, "history")
+    return render(
+        request, "reviews/review_amend.html", {"form": form, "review": review, "conflict": conflict},
+        status=409 if conflict else (400 if form.errors else 200),
+    )  # fmt: skip

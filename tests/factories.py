@@ -41,3 +41,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     team = factory.SubFactory(TeamFactory)
     user = factory.SubFactory(UserFactory)
+
+
+def make_review(facilitator, *, hours_ago=48, **overrides):
+    """A draft review of an incident escalated ``hours_ago``, through the service."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews import services
+
+    values = {
+        "title": "Checkout failing for Acme",
+        "customer": "Acme Corp",
+        "severity": "sev2",
+        "escalated_at": timezone.now().replace(microsecond=0) - timedelta(hours=hours_ago),
+    }
+    values.update(overrides)
+    return services.create_review(facilitator, **values)

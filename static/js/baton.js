@@ -11,3 +11,15 @@
     });
   }
 })();
+
+// Tell the server the browser's time zone, so times are shown and entered in it.
+(function () {
+  "use strict";
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var value = encodeURIComponent(zone || "");
+    if (value && document.cookie.indexOf("baton_tz=" + value) === -1) {
+      document.cookie = "baton_tz=" + value + ";path=/;max-age=31536000;samesite=lax";
+    }
+  } catch (e) { /* older browsers: server time zone */ }
+})();

@@ -77,6 +77,10 @@ class Command(BaseCommand):
             if team_slug:
                 Membership.objects.get_or_create(team=teams[team_slug], user=user, defaults={"is_lead": is_lead})
 
+        from reviews import demo as reviews_demo
+
+        reviews_demo.seed(None if quiet else self.stdout)
+
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created_users} new users)."))
             self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

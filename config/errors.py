@@ -1,0 +1,66 @@
+"""Errors raised by services and how the API reports them.
+
+Services raise Django's ``ValidationError`` (bad input: a form error, or a 400
+with field errors), ``PermissionDenied`` (a 403), ``Http404`` (a 404) and
+:class:`Conflict` (someone else saved first: a 409 that shows both versions).
+"""
+
+from django.core.exceptions import ValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(Exception):
+    """The object changed since the caller loaded it (optimistic concurrency)."""
+
+    def __init__(self, message, *, current=None, changed=None):
+        super().__init__(message)
+        self.message = message
+        self.current = current or {}
+        self.changed = changed or []
+
+
+def check_version(obj, expected_version, fields):
+    """Refuse a save based on an out-of-date copy of ``obj``.
+
+    ``fields`` are the fields the caller edits; the conflict names those that
+    differ between the caller's copy and the stored one when it can tell.
+    """
+    if expected_version is None:
+        return
+    if int(expected_version) != obj.version:
+        raise Conflict(
+            f"Someone else saved this {obj._meta.verbose_name} while you were editing it "
+            f"(you edited version {expected_version}, the saved one is version {obj.version}). "
+            "Your changes were not saved: compare them with the saved version below and apply them again.",
+            current={"version": obj.version, **{field: _plain(getattr(obj, field)) for field in fields}},
+        )
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def error_dict(error):
+    """A ValidationError as {field: [messages]} (non-field errors under non_field_errors)."""
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for e in errors for m in e.messages]
+            for field, errors in error.error_dict.items()
+        }
+    return {"non_field_errors": [str(message) for message in error.messages]}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ValidationError):
+        return Response(error_dict(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Conflict):
+        return Response({"detail": exc.message, "current": exc.current}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, exceptions.ParseError):
+        return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

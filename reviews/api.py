@@ -1,0 +1,565 @@
+"""The reviews API: the same services and rules as the pages."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviews import language, policy, selectors, services
+from reviews.filters import ReviewFilter
+from reviews.models import (
+    ActionItem,
+    ActionState,
+    Dimension,
+    Finding,
+    Incident,
+    RoleAssignment,
+    TimelineEntry,
+)
+from teams.models import Team
+
+User = get_user_model()
+
+MAX_TEXT = 100_000  # characters in one narrative, note or finding
+
+
+def _person(user):
+    return {"id": user.pk, "username": user.get_username(), "name": user.get_full_name()}
+
+
+class PersonField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(queryset=User.objects.filter(is_active=True), **kwargs)
+
+    def to_representation(self, value):
+        return value.pk
+
+
+# Serializers ----------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    version = serializers.IntegerField(required=False, help_text="The version you edited; required when updating.")
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "title", "customer", "severity", "summary", "team", "pattern_name", "escalated_at",
+            "acknowledged_at", "first_customer_update_at", "resolved_at", "satisfaction", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id"]
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    person = PersonField()
+    handover_note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "incident", "role", "person", "started_at", "ended_at", "handover_note"]
+        read_only_fields = ["id"]
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    what = serializers.CharField(max_length=MAX_TEXT)
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "incident", "at", "kind", "who", "what"]
+        read_only_fields = ["id"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(max_length=MAX_TEXT)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "review", "text", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"review": {"queryset": selectors.Review.objects.all()}}
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    owner = PersonField()
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id", "review", "finding", "title", "owner", "due_on", "kind", "state", "dropped_reason",
+            "completed_at", "is_overdue", "version",
+        ]  # fmt: skip
+        read_only_fields = ["id", "state", "dropped_reason", "completed_at", "is_overdue", "version"]
+        extra_kwargs = {"review": {"queryset": selectors.Review.objects.all()}}
+
+
+class ActionStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ActionState.choices)
+    dropped_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class MetricSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.SerializerMethodField()
+    seconds = serializers.SerializerMethodField()
+    target_seconds = serializers.SerializerMethodField()
+    met = serializers.BooleanField(allow_null=True)
+
+    def get_value(self, metric) -> str | None:
+        from reviews.metrics import format_duration
+
+        if metric.value is None:
+            return None
+        return str(metric.value) if metric.key == "satisfaction" else format_duration(metric.value)
+
+    def get_seconds(self, metric) -> int | None:
+        return int(metric.value.total_seconds()) if hasattr(metric.value, "total_seconds") else None
+
+    def get_target_seconds(self, metric) -> int | None:
+        return int(metric.target.total_seconds()) if metric.target else None
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    incident = IncidentSerializer(read_only=True)
+    facilitator = serializers.SerializerMethodField()
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = selectors.Review
+        fields = [
+            "id", "incident", "facilitator", "state", "is_exercise", "narrative", "clarity_score",
+            "published_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_facilitator(self, review) -> dict:
+        return _person(review.facilitator)
+
+
+class ReviewDetailSerializer(ReviewSerializer):
+    metrics = serializers.SerializerMethodField()
+    ownership = serializers.SerializerMethodField()
+    consolidation = serializers.SerializerMethodField()
+    language_hits = serializers.SerializerMethodField()
+
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "metrics", "ownership", "consolidation", "language_hits"]
+        read_only_fields = fields
+
+    def get_metrics(self, review) -> list[dict]:
+        return MetricSerializer(selectors.metrics_for(review.incident), many=True).data
+
+    def get_ownership(self, review) -> list[dict]:
+        return [
+            {
+                "role": role.role,
+                "label": role.label,
+                "core": role.core,
+                "gap": role.is_gap,
+                "history": [
+                    {
+                        "id": a.pk,
+                        "person": _person(a.person),
+                        "started_at": a.started_at,
+                        "ended_at": a.ended_at,
+                        "handover_note": a.handover_note,
+                    }
+                    for a in role.history
+                ],
+            }
+            for role in selectors.ownership(review.incident)
+        ]
+
+    def get_consolidation(self, review) -> dict | None:
+        scoring = selectors.scoring(review, self.context["request"].user)
+        if scoring["summaries"] is None:
+            return None
+        return {
+            "overall": scoring["overall"],
+            "submitted": len(scoring["submitted"]),
+            "dimensions": [
+                {"dimension": s.dimension, "label": s.label, "median": s.median, "spread": s.spread,
+                 "count": s.count, "wide": s.is_wide}
+                for s in scoring["summaries"]
+            ],
+        }  # fmt: skip
+
+    def get_language_hits(self, review) -> list[dict]:
+        if not policy.can_manage(self.context["request"].user, review):
+            return []
+        return [
+            {"field": report.field, "label": report.label, "hits": [hit.as_dict() for hit in report.hits]}
+            for report in selectors.language_report(review)
+        ]
+
+
+class ReviewCreateSerializer(IncidentSerializer):
+    is_exercise = serializers.BooleanField(required=False, default=False)
+    narrative = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [f for f in IncidentSerializer.Meta.fields if f != "version"] + ["is_exercise", "narrative"]
+
+
+class ReviewUpdateSerializer(serializers.Serializer):
+    narrative = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    is_exercise = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(help_text="The review version you edited.")
+
+
+class AmendSerializer(serializers.Serializer):
+    narrative = serializers.CharField(max_length=MAX_TEXT)
+    reason = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class InviteSerializer(serializers.Serializer):
+    user = PersonField()
+
+
+class ScoreItemSerializer(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_TEXT)
+
+
+class ScoresSerializer(serializers.Serializer):
+    scores = ScoreItemSerializer(many=True, max_length=len(Dimension))
+    submit = serializers.BooleanField(default=False, help_text="Submit (all six dimensions needed).")
+
+
+class DismissSerializer(serializers.Serializer):
+    phrase = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=500)
+
+
+class LanguageCheckSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=MAX_TEXT, trim_whitespace=False)
+    review = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Use the names of this review's people."
+    )
+
+
+# Views ----------------------------------------------------------------------
+
+
+def _visible_review_or_404(request, pk):
+    return get_object_or_404(policy.visible_reviews(request.user), pk=pk)
+
+
+def _visible_incident_or_404(request, pk):
+    return get_object_or_404(Incident.objects.filter(review__in=policy.visible_reviews(request.user)), pk=pk)
+
+
+def _detail(request, review):
+    review = selectors.review_for_page(review.pk)
+    return Response(ReviewDetailSerializer(review, context={"request": request}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reviews you may see, newest escalation first; filter and search them."),
+    retrieve=extend_schema(summary="A review with its metrics, ownership, consolidation and language hints."),
+)
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reviews: create (facilitators), read, update narrative, and move between states."""
+
+    queryset = selectors.Review.objects.none()  # for the schema; get_queryset() filters per user
+
+    filterset_class = ReviewFilter
+    search_fields = None
+    ordering_fields = ["incident__escalated_at", "clarity_score"]
+
+    def get_queryset(self):
+        return selectors.review_list(self.request.user)
+
+    def get_serializer_class(self):
+        return ReviewDetailSerializer if self.action == "retrieve" else ReviewSerializer
+
+    def get_object(self):
+        review = _visible_review_or_404(self.request, self.kwargs["pk"])
+        return selectors.review_for_page(review.pk)
+
+    @extend_schema(
+        request=ReviewCreateSerializer,
+        responses={201: ReviewDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "A payment outage",
+                value={
+                    "title": "Card payments failing for Acme",
+                    "customer": "Acme Corp",
+                    "severity": "sev1",
+                    "escalated_at": "2026-11-02T09:14:00Z",
+                    "pattern_name": "Payment outage reported by an enterprise customer",
+                    "is_exercise": False,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def create(self, request):
+        serializer = ReviewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        review = services.create_review(
+            request.user, is_exercise=data.pop("is_exercise"), narrative=data.pop("narrative"), **data
+        )
+        response = _detail(request, review)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=ReviewUpdateSerializer, responses={200: ReviewDetailSerializer})
+    def partial_update(self, request, pk=None):
+        review = _visible_review_or_404(request, pk)
+        serializer = ReviewUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.update_review(request.user, review, **serializer.validated_data)
+        return _detail(request, review)
+
+    def _state_action(self, request, pk, service):
+        review = _visible_review_or_404(request, pk)
+        service(request.user, review)
+        return _detail(request, review)
+
+    @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="draft → in review")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._state_action(request, pk, services.start_review)
+
+    @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="in review → draft")
+    @action(detail=True, methods=["post"], url_path="return-to-draft")
+    def return_to_draft(self, request, pk=None):
+        return self._state_action(request, pk, services.return_to_draft)
+
+    @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="in review → published")
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._state_action(request, pk, services.publish)
+
+    @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="Store the consolidated scores")
+    @action(detail=True, methods=["post"])
+    def consolidate(self, request, pk=None):
+        return self._state_action(request, pk, services.consolidate_scores)
+
+    @extend_schema(request=AmendSerializer, responses={200: ReviewDetailSerializer}, summary="Amend a published review")
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        review = _visible_review_or_404(request, pk)
+        serializer = AmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.amend(request.user, review, **serializer.validated_data)
+        return _detail(request, review)
+
+    @extend_schema(request=InviteSerializer, responses={201: None}, summary="Invite a participant")
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        review = _visible_review_or_404(request, pk)
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        participant = services.invite_participant(request.user, review, serializer.validated_data["user"])
+        return Response({"user": _person(participant.user), "invited_at": participant.invited_at}, status=201)
+
+    @extend_schema(
+        methods=["get"], request=None, responses={200: ScoresSerializer}, summary="Your own scores on this review"
+    )
+    @extend_schema(
+        methods=["post"],
+        request=ScoresSerializer,
+        responses={200: ScoresSerializer},
+        summary="Save (and optionally submit) your own scores",
+        examples=[
+            OpenApiExample(
+                "Submit all six",
+                value={"scores": [{"dimension": d, "score": 4, "evidence": "…"} for d in range(1, 7)], "submit": True},
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def scores(self, request, pk=None):
+        review = _visible_review_or_404(request, pk)
+        if request.method == "POST":
+            serializer = ScoresSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            items = {
+                item["dimension"]: (item["score"], item["evidence"]) for item in serializer.validated_data["scores"]
+            }
+            services.save_scores(request.user, review, items, submit=serializer.validated_data["submit"])
+        participant = review.participants.filter(user=request.user).prefetch_related("scores").first()
+        if participant is None:
+            return Response({"detail": "You are not a participant of this review."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(
+            {
+                "scores": [
+                    {"dimension": s.dimension, "score": s.score, "evidence": s.evidence}
+                    for s in participant.scores.all()
+                ],
+                "submit": participant.submitted_at is not None,
+            }
+        )
+
+    @extend_schema(
+        request=DismissSerializer, responses={200: ReviewDetailSerializer}, summary="Dismiss a language hint"
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        review = _visible_review_or_404(request, pk)
+        serializer = DismissSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.dismiss_language_hit(request.user, review, **serializer.validated_data)
+        return _detail(request, review)
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Incidents (created with their review through /api/reviews/); update with the version you edited."""
+
+    queryset = Incident.objects.none()
+
+    serializer_class = IncidentSerializer
+    filterset_fields = {"severity": ["exact"], "team__slug": ["exact"], "escalated_at": ["gte", "lte"]}
+    search_fields = ["title", "customer", "summary"]
+
+    def get_queryset(self):
+        visible = policy.visible_reviews(self.request.user)
+        return Incident.objects.filter(review__in=visible).select_related("team").order_by("-escalated_at", "-pk")
+
+    @extend_schema(request=IncidentSerializer, responses={200: IncidentSerializer})
+    def partial_update(self, request, pk=None):
+        incident = self.get_object()
+        serializer = IncidentSerializer(incident, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        version = values.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": ["Send the version you edited."]})
+        incident = services.update_incident(request.user, incident, version=version, **values)
+        return Response(IncidentSerializer(incident).data)
+
+
+class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    review_path = "incident__review"
+
+    def visible(self, queryset):
+        return queryset.filter(**{f"{self.review_path}__in": policy.visible_reviews(self.request.user)})
+
+
+class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+    """Who held which ownership role, from when to when; creating one hands the role over."""
+
+    queryset = RoleAssignment.objects.none()
+
+    serializer_class = RoleAssignmentSerializer
+    filterset_fields = ["incident", "role", "person"]
+
+    def get_queryset(self):
+        return self.visible(RoleAssignment.objects.select_related("person")).order_by("started_at", "pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        incident = _visible_incident_or_404(self.request, data.pop("incident").pk)
+        serializer.instance = services.assign_role(self.request.user, incident, **data)
+
+
+class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _ReviewChildViewSet):
+    """Typed timeline entries (milestones and role changes are on the review, not repeated here)."""
+
+    queryset = TimelineEntry.objects.none()
+
+    serializer_class = TimelineEntrySerializer
+    filterset_fields = ["incident", "kind"]
+
+    def get_queryset(self):
+        return self.visible(TimelineEntry.objects.all()).order_by("at", "pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        incident = _visible_incident_or_404(self.request, data.pop("incident").pk)
+        serializer.instance = services.add_timeline_entry(self.request.user, incident, **data)
+
+    def perform_destroy(self, instance):
+        services.delete_timeline_entry(self.request.user, instance)
+
+
+class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+    queryset = Finding.objects.none()
+    serializer_class = FindingSerializer
+    filterset_fields = ["review"]
+    review_path = "review"
+
+    def get_queryset(self):
+        return self.visible(Finding.objects.all()).order_by("created_at", "pk")
+
+    def perform_create(self, serializer):
+        review = _visible_review_or_404(self.request, serializer.validated_data["review"].pk)
+        serializer.instance = services.add_finding(self.request.user, review, text=serializer.validated_data["text"])
+
+
+class ActionItemViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+    """Action items: one owner, a due date, a kind and a state."""
+
+    queryset = ActionItem.objects.none()
+
+    serializer_class = ActionItemSerializer
+    filterset_fields = ["review", "owner", "state", "kind"]
+    ordering_fields = ["due_on"]
+    review_path = "review"
+
+    def get_queryset(self):
+        queryset = self.visible(ActionItem.objects.select_related("owner")).order_by("due_on", "pk")
+        if self.request.query_params.get("overdue") in ("true", "1"):
+            queryset = queryset.overdue(timezone.localdate())
+        return queryset
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        review = _visible_review_or_404(self.request, data.pop("review").pk)
+        serializer.instance = services.add_action_item(self.request.user, review, **data)
+
+    @extend_schema(
+        request=ActionStateSerializer, responses={200: ActionItemSerializer}, summary="Mark done, dropped or open"
+    )
+    @action(detail=True, methods=["post"])
+    def state(self, request, pk=None):
+        item = self.get_object()
+        serializer = ActionStateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = services.set_action_state(
+            request.user, item, state=data["state"], reason=data["dropped_reason"], version=data["version"]
+        )
+        return Response(ActionItemSerializer(item).data)
+
+
+class LanguageCheckView(APIView):
+    """Check text for blaming wording; used by the pages as you write."""
+
+    @extend_schema(
+        request=LanguageCheckSerializer,
+        responses={
+            200: inline_serializer(
+                "LanguageCheckResult",
+                {"hits": serializers.ListField(child=serializers.DictField())},
+            )
+        },
+    )
+    def post(self, request):
+        serializer = LanguageCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        names = ()
+        review_id = serializer.validated_data.get("review")
+        if review_id:
+            review = policy.visible_reviews(request.user).filter(pk=review_id).first()
+            if review is not None:
+                names = selectors.people_names(selectors.review_for_page(review.pk))
+        hits = language.check(serializer.validated_data["text"], names)
+        return Response({"hits": [hit.as_dict() for hit in hits]})

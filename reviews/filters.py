@@ -1,0 +1,54 @@
+"""The review list's filters and search: one FilterSet for the page and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from reviews.models import Finding, Review, ReviewState, Severity
+from teams.models import Team
+
+
+class ReviewFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    state = django_filters.ChoiceFilter(choices=ReviewState.choices, empty_label="Any state")
+    severity = django_filters.ChoiceFilter(
+        field_name="incident__severity", choices=Severity.choices, empty_label="Any severity"
+    )
+    team = django_filters.ModelChoiceFilter(
+        field_name="incident__team",
+        queryset=Team.objects.order_by("name"),
+        to_field_name="slug",
+        empty_label="Any team",
+    )
+    pattern = django_filters.CharFilter(field_name="incident__pattern_name", lookup_expr="icontains", label="Pattern")
+    escalated_after = django_filters.DateFilter(
+        field_name="incident__escalated_at", lookup_expr="date__gte", label="From"
+    )
+    escalated_before = django_filters.DateFilter(
+        field_name="incident__escalated_at", lookup_expr="date__lte", label="To"
+    )
+    exercise = django_filters.ChoiceFilter(
+        method="filter_exercise",
+        choices=[("no", "Real escalations only"), ("yes", "Exercises only")],
+        empty_label="Escalations and exercises",
+        label="Exercises",
+    )
+
+    class Meta:
+        model = Review
+        fields = ["q", "state", "severity", "team", "pattern", "escalated_after", "escalated_before", "exercise"]
+
+    def filter_exercise(self, queryset, name, value):
+        return queryset.filter(is_exercise=value == "yes")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        in_findings = Finding.objects.filter(review=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(
+            Q(incident__title__icontains=value)
+            | Q(incident__summary__icontains=value)
+            | Q(incident__customer__icontains=value)
+            | Q(narrative__icontains=value)
+            | Q(Exists(in_findings))
+        )

@@ -1,0 +1,154 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from config.forms import DateInput, DateTimeLocalInput
+from reviews.models import (
+    ActionItem,
+    ActionState,
+    Dimension,
+    Incident,
+    RoleAssignment,
+    TimelineEntry,
+)
+from teams.models import Team
+
+User = get_user_model()
+
+MILESTONE_FIELDS = ["escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+def people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class IncidentForm(forms.ModelForm):
+    """The incident's facts, plus the review's narrative and exercise flag."""
+
+    is_exercise = forms.BooleanField(
+        label="This was an exercise (drill or tabletop)",
+        required=False,
+        help_text="Scored the same, labelled everywhere and kept apart in metrics.",
+    )
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "data-language-check": "narrative"}),
+        required=False,
+        help_text="What happened, from the system's point of view: decisions and their context, not people's faults.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    review_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Incident
+        fields = ["title", "customer", "severity", "team", *MILESTONE_FIELDS, "pattern_name", "summary", "satisfaction"]
+        widgets = {field: DateTimeLocalInput() for field in MILESTONE_FIELDS} | {
+            "summary": forms.Textarea(attrs={"rows": 3, "data-language-check": "summary"}),
+            "satisfaction": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].empty_label = "— choose the owning team —"
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    person = PersonChoiceField(queryset=people())
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "person", "started_at", "ended_at", "handover_note"]
+        widgets = {
+            "started_at": DateTimeLocalInput(),
+            "ended_at": DateTimeLocalInput(),
+            "handover_note": forms.Textarea(attrs={"rows": 2, "data-language-check": "handover"}),
+        }
+        help_texts = {
+            "ended_at": "Leave empty while they hold it; a new holder ends the previous one automatically.",
+        }
+
+
+class TimelineEntryForm(forms.ModelForm):
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "kind", "who", "what"]
+        widgets = {"at": DateTimeLocalInput(), "what": forms.Textarea(attrs={"rows": 2, "data-language-check": "note"})}
+        labels = {"at": "When", "what": "What happened"}
+
+
+class InviteForm(forms.Form):
+    user = PersonChoiceField(queryset=people(), label="Invite a participant")
+
+
+class ScoreForm(forms.Form):
+    """The six rubric dimensions, 1–5 each, with evidence."""
+
+    def __init__(self, *args, initial_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_scores = initial_scores or {}
+        for dimension in Dimension:
+            existing = initial_scores.get(dimension.value)
+            self.fields[f"score_{dimension.value}"] = forms.TypedChoiceField(
+                label=f"{dimension.value}. {dimension.label}",
+                choices=[(i, str(i)) for i in range(1, 6)],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=existing.score if existing else None,
+            )
+            self.fields[f"evidence_{dimension.value}"] = forms.CharField(
+                label="Evidence",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "data-language-check": "evidence"}),
+                initial=existing.evidence if existing else "",
+            )
+
+    def rows(self):
+        return [(d, self[f"score_{d.value}"], self[f"evidence_{d.value}"]) for d in Dimension]
+
+    def scores(self):
+        return {
+            d.value: (self.cleaned_data.get(f"score_{d.value}"), self.cleaned_data.get(f"evidence_{d.value}", ""))
+            for d in Dimension
+        }
+
+
+class FindingForm(forms.Form):
+    text = forms.CharField(
+        label="New finding", widget=forms.Textarea(attrs={"rows": 2, "data-language-check": "finding"})
+    )
+
+
+class ActionItemForm(forms.ModelForm):
+    owner = PersonChoiceField(queryset=people())
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "owner", "due_on", "kind", "finding"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = review.findings.all() if review else self.fields["finding"].queryset.none()
+        self.fields["finding"].empty_label = "— not tied to a finding —"
+
+
+class ActionStateForm(forms.Form):
+    state = forms.ChoiceField(choices=ActionState.choices)
+    dropped_reason = forms.CharField(required=False, label="Reason (when dropping)")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AmendForm(forms.Form):
+    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 10, "data-language-check": "narrative"}))
+    reason = forms.CharField(label="Why amend", widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DismissForm(forms.Form):
+    phrase = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why this wording is fine here", max_length=500)

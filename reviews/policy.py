@@ -1,0 +1,48 @@
+"""Who may do what with reviews. Pages, the API and tasks all ask here.
+
+| action                                   | who                                              |
+|------------------------------------------|--------------------------------------------------|
+| see a draft / in-review review            | facilitators, and the review's participants      |
+| see a published review                   | every signed-in person                           |
+| create a review; edit the incident, roles,| facilitators                                     |
+| timeline, narrative, findings, action     |                                                  |
+| items; invite; move states; consolidate;  |                                                  |
+| amend; dismiss language hits              |                                                  |
+| submit and edit scores                   | the participant themself, while in review        |
+| mark an action item done or dropped      | its owner, or a facilitator                      |
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from reviews.models import Participant, Review, ReviewState
+from teams.roles import is_facilitator
+
+PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
+
+
+def visible_reviews(user, queryset=None):
+    queryset = Review.objects.all() if queryset is None else queryset
+    if is_facilitator(user):
+        return queryset
+    participating = Participant.objects.filter(review=OuterRef("pk"), user=user)
+    return queryset.filter(Q(state__in=PUBLIC_STATES) | Q(Exists(participating)))
+
+
+def can_view(user, review):
+    return review.state in PUBLIC_STATES or is_facilitator(user) or review.participants.filter(user=user).exists()
+
+
+def can_create(user):
+    return is_facilitator(user)
+
+
+def can_manage(user, review=None):
+    return is_facilitator(user)
+
+
+def can_score(user, review):
+    return review.state == ReviewState.IN_REVIEW and review.participants.filter(user=user).exists()
+
+
+def can_update_action(user, item):
+    return item.owner_id == user.pk or is_facilitator(user)

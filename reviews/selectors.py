@@ -1,0 +1,191 @@
+"""Reads for the review pages and API, in a constant number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q
+
+from reviews import language, policy
+from reviews.metrics import clarity_score, consolidate, incident_metrics
+from reviews.models import (
+    ActionItem,
+    Dimension,
+    EntryKind,
+    Incident,
+    OwnershipRole,
+    Participant,
+    Review,
+    RoleAssignment,
+    Score,
+)
+
+
+def review_list(user):
+    return (
+        policy.visible_reviews(user)
+        .select_related("incident", "incident__team", "facilitator")
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            submitted_count=Count("participants", filter=Q(participants__submitted_at__isnull=False), distinct=True),
+        )
+        .order_by("-incident__escalated_at", "-pk")
+    )
+
+
+def review_for_page(pk):
+    """One review with everything its page shows, prefetched."""
+    return (
+        Review.objects.select_related("incident", "incident__team", "incident__created_by", "facilitator")
+        .prefetch_related(
+            Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),
+            "incident__entries",
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("user").prefetch_related(
+                    Prefetch("scores", queryset=Score.objects.order_by("dimension"))
+                ),
+            ),
+            "findings",
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "finding")),
+            "texts__author",
+            "dismissals",
+            "dimension_results",
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class RoleView:
+    role: str
+    label: str
+    core: bool
+    history: list = field(default_factory=list)
+
+    @property
+    def current(self):
+        open_ = [a for a in self.history if a.ended_at is None]
+        return open_[-1] if open_ else None
+
+    @property
+    def is_gap(self):
+        return not self.history
+
+
+def ownership(incident):
+    from reviews.models import CORE_ROLES
+
+    roles = {role.value: RoleView(role.value, role.label, role in CORE_ROLES) for role in OwnershipRole}
+    for assignment in sorted(incident.assignments.all(), key=lambda a: (a.started_at, a.pk)):
+        roles[assignment.role].history.append(assignment)
+    return list(roles.values())
+
+
+@dataclass
+class TimelineItem:
+    at: datetime
+    kind: str
+    label: str
+    who: str
+    what: str
+    source: str  # "entry", "milestone" or "role"
+    entry: object = None
+
+
+def _name(user):
+    return user.get_full_name() or user.get_username()
+
+
+def timeline(incident):
+    """Typed entries merged with milestones and role changes, sorted by time."""
+    items = [
+        TimelineItem(e.at, e.kind, e.get_kind_display(), e.who, e.what, "entry", e) for e in incident.entries.all()
+    ]
+    milestone_kinds = {"escalated_at": EntryKind.ESCALATION, "resolved_at": EntryKind.RESOLUTION}
+    for field_name, label in Incident.MILESTONES:
+        moment = getattr(incident, field_name)
+        if moment:
+            kind = milestone_kinds.get(
+                field_name, EntryKind.CUSTOMER_UPDATE if "update" in field_name else EntryKind.NOTE
+            )
+            items.append(TimelineItem(moment, kind, "Milestone", "", label, "milestone"))
+    previous = {}
+    for a in sorted(incident.assignments.all(), key=lambda a: (a.started_at, a.pk)):
+        before = previous.get(a.role)
+        if before is not None and before.ended_at and before.ended_at <= a.started_at:
+            what = f"{a.get_role_display()}: handed over from {_name(before.person)} to {_name(a.person)}"
+            if a.handover_note:
+                what += f". What went with it: {a.handover_note}"
+            items.append(TimelineItem(a.started_at, EntryKind.HANDOVER, "Handover", _name(a.person), what, "role"))
+        else:
+            what = f"{_name(a.person)} took the {a.get_role_display().lower()} role"
+            items.append(
+                TimelineItem(a.started_at, EntryKind.ROLE_CHANGE, "Role change", _name(a.person), what, "role")
+            )
+        previous[a.role] = a
+    order = {"milestone": 0, "role": 1, "entry": 2}
+    return sorted(items, key=lambda item: (item.at, order[item.source]))
+
+
+def metrics_for(incident, targets=None):
+    return incident_metrics(incident, [(a.role, a.started_at) for a in incident.assignments.all()], targets)
+
+
+def scoring(review, user):
+    """What ``user`` may see of the scores, and their own participation."""
+    participants = list(review.participants.all())
+    mine = next((p for p in participants if p.user_id == user.pk), None)
+    submitted = [p for p in participants if p.submitted_at]
+    summaries = consolidate((s.dimension, s.score) for p in submitted for s in p.scores.all())
+    may_see_all = policy.can_manage(user, review) or review.is_public or (mine is not None and mine.submitted_at)
+    return {
+        "participants": participants,
+        "mine": mine,
+        "my_scores": {s.dimension: s for s in mine.scores.all()} if mine else {},
+        "submitted": submitted,
+        "summaries": summaries if may_see_all else None,
+        "overall": clarity_score(summaries) if may_see_all else None,
+        "may_see_all": may_see_all,
+        "dimensions": list(Dimension),
+    }
+
+
+def people_names(review):
+    names = set()
+    people = [review.facilitator] + [a.person for a in review.incident.assignments.all()]
+    people += [p.user for p in review.participants.all()]
+    for person in people:
+        for part in (person.first_name, person.last_name, person.get_full_name()):
+            if part and len(part) > 1:
+                names.add(part)
+    return sorted(names)
+
+
+@dataclass
+class LanguageReport:
+    field: str
+    label: str
+    text: str
+    hits: list
+
+
+def language_report(review):
+    """Blaming wording in the review's narrative, findings and notes, minus dismissed phrases."""
+    names = people_names(review)
+    dismissed = {d.phrase for d in review.dismissals.all()}
+    sources = [("narrative", "Narrative", review.narrative)]
+    sources += [(f"finding-{f.pk}", "Finding", f.text) for f in review.findings.all()]
+    sources += [
+        (f"entry-{e.pk}", f"Timeline note ({e.get_kind_display()})", e.what) for e in review.incident.entries.all()
+    ]
+    sources += [
+        (f"handover-{a.pk}", f"Handover note ({a.get_role_display()})", a.handover_note)
+        for a in review.incident.assignments.all()
+        if a.handover_note
+    ]
+    reports = []
+    for field_name, label, text in sources:
+        hits = [hit for hit in language.check(text, names) if hit.phrase.lower() not in dismissed]
+        if hits:
+            reports.append(LanguageReport(field_name, label, text, hits))
+    return reports

@@ -1,0 +1,562 @@
+"""Every change to reviews goes through here: pages, the API and tasks alike.
+
+Each function checks the rules (reviews/policy.py), validates, writes in one
+transaction and returns what it changed. Errors are Django's
+``ValidationError`` / ``PermissionDenied`` and :class:`config.errors.Conflict`.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from config.errors import check_version
+from reviews import policy
+from reviews.metrics import clarity_score, consolidate
+from reviews.models import (
+    ActionItem,
+    ActionReminder,
+    ActionState,
+    Dimension,
+    DimensionResult,
+    Finding,
+    Incident,
+    LanguageDismissal,
+    Participant,
+    ReminderKind,
+    Review,
+    ReviewState,
+    ReviewText,
+    RoleAssignment,
+    Score,
+    TimelineEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+INCIDENT_FIELDS = (
+    "title",
+    "customer",
+    "severity",
+    "summary",
+    "team",
+    "pattern_name",
+    "escalated_at",
+    "acknowledged_at",
+    "first_customer_update_at",
+    "resolved_at",
+    "satisfaction",
+)
+MILESTONES_AFTER_ESCALATION = ("acknowledged_at", "first_customer_update_at", "resolved_at")
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_editable(review):
+    if not review.is_editable:
+        raise ValidationError("This review is published and read-only. Amend it to change its text.")
+
+
+def _bump(obj):
+    type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1)
+    obj.version += 1
+
+
+# Incidents ----------------------------------------------------------------
+
+
+def validate_milestones(values, assignments=()):
+    """Impossible orders are validation errors, by field."""
+    errors = {}
+    escalated = values.get("escalated_at")
+    now = timezone.now() + timedelta(minutes=5)
+    for field in ("escalated_at", *MILESTONES_AFTER_ESCALATION):
+        moment = values.get(field)
+        if moment and moment > now:
+            errors.setdefault(field, []).append("This is in the future.")
+    if escalated:
+        for field in MILESTONES_AFTER_ESCALATION:
+            moment = values.get(field)
+            if moment and moment < escalated:
+                label = Incident._meta.get_field(field).verbose_name
+                errors.setdefault(field, []).append(f"The {label} cannot be before the escalation.")
+        early = [a for a in assignments if a.started_at < escalated]
+        if early:
+            since = timezone.localtime(early[0].started_at)
+            errors.setdefault("escalated_at", []).append(
+                f"{early[0].get_role_display()} was held from {since:%Y-%m-%d %H:%M}, "
+                "before this escalation time. Adjust the role history first."
+            )
+    ack = values.get("acknowledged_at")
+    first_update = values.get("first_customer_update_at")
+    resolved = values.get("resolved_at")
+    if resolved and ack and resolved < ack:
+        errors.setdefault("resolved_at", []).append("Resolution cannot be before the acknowledgement.")
+    if resolved and first_update and first_update > resolved:
+        errors.setdefault("first_customer_update_at", []).append(
+            "The first customer update cannot come after the resolution was confirmed."
+        )
+    satisfaction = values.get("satisfaction")
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        errors.setdefault("satisfaction", []).append("Satisfaction is a score from 1 to 5.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **incident_values):
+    """Record an incident and open its review as a draft."""
+    _require(policy.can_create(user), "Only facilitators create reviews.")
+    unknown = set(incident_values) - set(INCIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown incident fields: {sorted(unknown)}")
+    for field in ("title", "customer", "escalated_at"):
+        if not incident_values.get(field):
+            raise ValidationError({field: "This field is required."})
+    validate_milestones(incident_values)
+    incident = Incident.objects.create(created_by=user, **incident_values)
+    return Review.objects.create(
+        incident=incident, facilitator=facilitator or user, is_exercise=is_exercise, narrative=narrative
+    )
+
+
+@transaction.atomic
+def update_incident(user, incident, *, version, **values):
+    """Edit the incident's facts; refused if someone saved a newer version."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators edit the incident.")
+    _require_editable(review)
+    check_version(incident, version, [field for field in values if field in INCIDENT_FIELDS])
+    merged = {field: getattr(incident, field) for field in INCIDENT_FIELDS} | values
+    validate_milestones(merged, incident.assignments.all())
+    for field, value in values.items():
+        if field not in INCIDENT_FIELDS:
+            raise TypeError(f"Unknown incident field: {field}")
+        setattr(incident, field, value)
+    incident.version += 1
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def update_review(user, review, *, version, narrative=None, is_exercise=None, facilitator=None):
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require(policy.can_manage(user, review), "Only facilitators edit a review.")
+    _require_editable(review)
+    check_version(review, version, ["narrative", "is_exercise"])
+    if narrative is not None:
+        review.narrative = narrative
+    if is_exercise is not None:
+        review.is_exercise = is_exercise
+    if facilitator is not None:
+        review.facilitator = facilitator
+    review.version += 1
+    review.save()
+    return review
+
+
+# Ownership roles ----------------------------------------------------------
+
+
+@transaction.atomic
+def assign_role(user, incident, *, role, person, started_at, ended_at=None, handover_note=""):
+    """Record that ``person`` held ``role`` from ``started_at`` (until ``ended_at``).
+
+    A new open-ended assignment hands the role over: the current holder's
+    assignment ends when the new one starts. One holder at a time.
+    """
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    _require_editable(review)
+    errors = {}
+    if started_at < incident.escalated_at:
+        errors["started_at"] = [
+            "A role cannot be held before the escalation "
+            f"({timezone.localtime(incident.escalated_at):%Y-%m-%d %H:%M}). Correct the escalation time first."
+        ]
+    if started_at > timezone.now() + timedelta(minutes=5):
+        errors["started_at"] = ["This is in the future."]
+    if ended_at is not None and ended_at < started_at:
+        errors["ended_at"] = ["The end must be after the start."]
+    if errors:
+        raise ValidationError(errors)
+
+    history = list(incident.assignments.filter(role=role).select_for_update())
+    current = next((a for a in history if a.ended_at is None and a.started_at < started_at), None)
+    for other in history:
+        if other is current:
+            continue
+        other_end = other.ended_at
+        if (ended_at is None or other.started_at < ended_at) and (other_end is None or started_at < other_end):
+            holder = other.person.get_full_name() or other.person.get_username()
+            raise ValidationError(
+                {
+                    "started_at": [
+                        f"{holder} held this role from {timezone.localtime(other.started_at):%Y-%m-%d %H:%M}"
+                        + (f" to {timezone.localtime(other_end):%Y-%m-%d %H:%M}" if other_end else "")
+                        + ": one person holds a role at a time."
+                    ]
+                }
+            )
+    if current is not None and ended_at is None:
+        if current.person_id == person.pk:
+            raise ValidationError({"person": ["This person already holds the role."]})
+        current.ended_at = started_at
+        current.save(update_fields=["ended_at"])
+    elif current is not None:
+        raise ValidationError({"ended_at": ["The role is held by someone else then; leave the end open to hand over."]})
+    assignment = RoleAssignment.objects.create(
+        incident=incident,
+        role=role,
+        person=person,
+        started_at=started_at,
+        ended_at=ended_at,
+        handover_note=handover_note,
+        created_by=user,
+    )
+    _bump(incident)
+    return assignment
+
+
+@transaction.atomic
+def end_role(user, assignment, *, ended_at):
+    review = assignment.incident.review
+    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    _require_editable(review)
+    if ended_at < assignment.started_at:
+        raise ValidationError({"ended_at": ["The end must be after the start."]})
+    assignment.ended_at = ended_at
+    assignment.save(update_fields=["ended_at"])
+    return assignment
+
+
+# Timeline -----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_timeline_entry(user, incident, *, at, kind, what, who=""):
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    _require_editable(review)
+    if at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"at": ["This is in the future."]})
+    if not what.strip():
+        raise ValidationError({"what": ["Say what happened."]})
+    return TimelineEntry.objects.create(incident=incident, at=at, kind=kind, who=who, what=what, created_by=user)
+
+
+@transaction.atomic
+def delete_timeline_entry(user, entry):
+    review = entry.incident.review
+    _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    _require_editable(review)
+    entry.delete()
+
+
+# Participants and scores ----------------------------------------------------
+
+
+@transaction.atomic
+def invite_participant(user, review, invitee):
+    _require(policy.can_manage(user, review), "Only facilitators invite participants.")
+    _require_editable(review)
+    participant, created = Participant.objects.get_or_create(review=review, user=invitee, defaults={"invited_by": user})
+    if not created:
+        raise ValidationError({"user": [f"{invitee.get_full_name() or invitee} is already a participant."]})
+    return participant
+
+
+@transaction.atomic
+def save_scores(user, review, scores, *, submit=False):
+    """Save the participant's own scores: ``{dimension: (score, evidence)}``.
+
+    ``submit`` marks them submitted (all six dimensions needed); submitted
+    scores stay editable while the review is in review.
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    participant = review.participants.filter(user=user).first()
+    if participant is None:
+        raise PermissionDenied("Only the review's participants score it.")
+    if review.state != ReviewState.IN_REVIEW:
+        raise ValidationError("Scores can be given only while the review is in review.")
+    errors = {}
+    clean = {}
+    for dimension, (score, evidence) in scores.items():
+        dimension = int(dimension)
+        if dimension not in Dimension.values:
+            errors[f"dimension_{dimension}"] = ["Unknown rubric dimension."]
+            continue
+        if score in (None, ""):
+            continue
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            errors[f"score_{dimension}"] = ["Give a score from 1 to 5."]
+            continue
+        clean[dimension] = (score, (evidence or "").strip())
+    if submit:
+        existing = dict(participant.scores.values_list("dimension", "score"))
+        missing = [d for d in Dimension.values if d not in clean and d not in existing]
+        for dimension in missing:
+            errors[f"score_{dimension}"] = ["Score every dimension before submitting."]
+    if errors:
+        raise ValidationError(errors)
+    for dimension, (score, evidence) in clean.items():
+        Score.objects.update_or_create(
+            participant=participant, dimension=dimension, defaults={"score": score, "evidence": evidence}
+        )
+    if submit and participant.submitted_at is None:
+        participant.submitted_at = timezone.now()
+        participant.save(update_fields=["submitted_at"])
+    return participant
+
+
+def submitted_scores(review):
+    return Score.objects.filter(participant__review=review, participant__submitted_at__isnull=False)
+
+
+@transaction.atomic
+def consolidate_scores(user, review):
+    """Store the per-dimension median and spread and the overall score."""
+    _require(policy.can_manage(user, review), "Only facilitators consolidate scores.")
+    return _consolidate(review)
+
+
+def _consolidate(review):
+    summaries = consolidate(submitted_scores(review).values_list("dimension", "score"))
+    DimensionResult.objects.filter(review=review).delete()
+    DimensionResult.objects.bulk_create(
+        DimensionResult(review=review, dimension=s.dimension, median=s.median, spread=s.spread, count=s.count)
+        for s in summaries
+        if s.count
+    )
+    review.clarity_score = clarity_score(summaries)
+    review.save(update_fields=["clarity_score", "updated_at"])
+    return summaries
+
+
+# State transitions ----------------------------------------------------------
+
+
+def _transition(user, review, expected, target, message):
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require(policy.can_manage(user, review), "Only facilitators move a review between states.")
+    if review.state not in expected:
+        raise ValidationError(message.format(state=review.get_state_display().lower()))
+    review.state = target
+    review.version += 1
+    return review
+
+
+@transaction.atomic
+def start_review(user, review):
+    """draft → in review: participants can now score."""
+    review = _transition(user, review, [ReviewState.DRAFT], ReviewState.IN_REVIEW, "Only a draft can go into review.")
+    if not review.participants.exists():
+        raise ValidationError("Invite at least one participant before starting the review.")
+    review.save()
+    return review
+
+
+@transaction.atomic
+def return_to_draft(user, review):
+    review = _transition(
+        user, review, [ReviewState.IN_REVIEW], ReviewState.DRAFT, "Only a review in review can go back to draft."
+    )
+    review.save()
+    return review
+
+
+@transaction.atomic
+def publish(user, review):
+    """in review → published: consolidates the scores and freezes the text."""
+    review = _transition(
+        user,
+        review,
+        [ReviewState.IN_REVIEW],
+        ReviewState.PUBLISHED,
+        "Only a review in review can be published (this one is {state}).",
+    )
+    if not review.participants.filter(submitted_at__isnull=False).exists():
+        raise ValidationError("Publish after at least one participant has submitted their scores.")
+    if not review.narrative.strip():
+        raise ValidationError({"narrative": ["Write the narrative before publishing."]})
+    review.published_at = timezone.now()
+    review.save()
+    _consolidate(review)
+    ReviewText.objects.create(
+        review=review,
+        number=1,
+        narrative=review.narrative,
+        findings=list(review.findings.values_list("text", flat=True)),
+        author=user,
+        reason="Published",
+    )
+    return review
+
+
+@transaction.atomic
+def amend(user, review, *, narrative, reason, version=None):
+    """Change a published review's narrative; the earlier text stays visible."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require(policy.can_manage(user, review), "Only facilitators amend a review.")
+    if not review.is_public:
+        raise ValidationError("Only a published review is amended; edit a draft directly.")
+    check_version(review, version, ["narrative"])
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = ["Say why the review is amended."]
+    if narrative.strip() == review.narrative.strip():
+        errors["narrative"] = ["The amended narrative is the same as the published one."]
+    if errors:
+        raise ValidationError(errors)
+    number = (review.texts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    review.narrative = narrative
+    review.state = ReviewState.AMENDED
+    review.version += 1
+    review.save()
+    ReviewText.objects.create(
+        review=review,
+        number=number,
+        narrative=narrative,
+        findings=list(review.findings.values_list("text", flat=True)),
+        author=user,
+        reason=reason.strip(),
+    )
+    return review
+
+
+# Findings and action items --------------------------------------------------
+
+
+@transaction.atomic
+def add_finding(user, review, *, text):
+    _require(policy.can_manage(user, review), "Only facilitators record findings.")
+    _require_editable(review)
+    if not text.strip():
+        raise ValidationError({"text": ["Describe the finding."]})
+    return Finding.objects.create(review=review, text=text.strip(), created_by=user)
+
+
+@transaction.atomic
+def add_action_item(user, review, *, title, owner, due_on, kind, finding=None):
+    _require(policy.can_manage(user, review), "Only facilitators create action items.")
+    errors = {}
+    if not title.strip():
+        errors["title"] = ["Say what will be done."]
+    if finding is not None and finding.review_id != review.pk:
+        errors["finding"] = ["That finding belongs to another review."]
+    if due_on < timezone.localdate() and not review.is_public:
+        errors["due_on"] = ["The due date is in the past."]
+    if errors:
+        raise ValidationError(errors)
+    return ActionItem.objects.create(
+        review=review, title=title.strip(), owner=owner, due_on=due_on, kind=kind, finding=finding, created_by=user
+    )
+
+
+@transaction.atomic
+def set_action_state(user, item, *, state, reason="", version=None):
+    """Mark an action item done, dropped (with a reason) or open again."""
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    _require(policy.can_update_action(user, item), "Only the owner or a facilitator updates this action item.")
+    check_version(item, version, ["state", "dropped_reason"])
+    if state not in ActionState.values:
+        raise ValidationError({"state": ["Unknown state."]})
+    if state == ActionState.DROPPED and not reason.strip():
+        raise ValidationError({"dropped_reason": ["Say why the action item is dropped."]})
+    item.state = state
+    item.dropped_reason = reason.strip() if state == ActionState.DROPPED else ""
+    item.completed_at = timezone.now() if state == ActionState.DONE else None
+    item.version += 1
+    item.save()
+    return item
+
+
+# Blameless language ---------------------------------------------------------
+
+
+@transaction.atomic
+def dismiss_language_hit(user, review, *, phrase, reason):
+    _require(policy.can_manage(user, review), "Only facilitators dismiss language hints.")
+    phrase = phrase.strip().lower()[:200]
+    errors = {}
+    if not phrase:
+        errors["phrase"] = ["Which phrase?"]
+    if not reason.strip():
+        errors["reason"] = ["Say why this wording is fine here."]
+    if errors:
+        raise ValidationError(errors)
+    dismissal, _ = LanguageDismissal.objects.update_or_create(
+        review=review, phrase=phrase, defaults={"reason": reason.strip()[:500], "dismissed_by": user}
+    )
+    return dismissal
+
+
+# Reminders (Celery) ---------------------------------------------------------
+
+REMIND_DAYS_BEFORE = 2
+
+
+def send_action_item_reminders(today=None):
+    """Send each owner one mail for items due within two days and one for
+    overdue items; an item is reminded once per kind and due date.
+
+    Derived from the database and the record of what was sent, so running it
+    twice, late or concurrently sends nothing twice. Returns mails sent.
+    """
+    today = today or timezone.localdate()
+    open_items = ActionItem.objects.open().select_related("owner", "review__incident")
+    batches = {
+        ReminderKind.DUE_SOON: open_items.filter(
+            due_on__gte=today, due_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE)
+        ),
+        ReminderKind.OVERDUE: open_items.filter(due_on__lt=today),
+    }
+    sent = 0
+    for kind, items in batches.items():
+        by_owner = {}
+        for item in items.exclude(reminders__kind=kind, reminders__due_on=F("due_on")).order_by("owner_id", "due_on"):
+            by_owner.setdefault(item.owner, []).append(item)
+        for owner, owner_items in by_owner.items():
+            sent += _remind(owner, kind, owner_items, today)
+    return sent
+
+
+def _remind(owner, kind, items, today):
+    """Claim the reminders (unique rows), then mail; a lost race sends nothing."""
+    claimed = []
+    for item in items:
+        try:
+            with transaction.atomic():
+                ActionReminder.objects.create(action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
+            claimed.append(item)
+        except IntegrityError:
+            continue  # another run claimed it
+    if not claimed or not owner.email:
+        return 0
+    context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
+    subject = f"Baton: {len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
+        "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
+    )
+    try:
+        mail.send_mail(
+            subject,
+            render_to_string("reviews/email/action_reminder.txt", context),
+            None,
+            [owner.email],
+        )
+    except Exception:
+        # Release the claim so the next run retries this mail.
+        ActionReminder.objects.filter(action_item__in=claimed, kind=kind, sent_on=today).delete()
+        raise
+    return 1

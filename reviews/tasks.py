@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from reviews import services
+
+
+@shared_task(
+    name="reviews.tasks.send_action_item_reminders",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_action_item_reminders():
+    """Reconcile: remind owners of action items due soon or overdue (idempotent)."""
+    return services.send_action_item_reminders()
