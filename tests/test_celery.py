@@ -29,3 +29,27 @@ def test_enqueue_on_commit_sends_only_after_commit(celery_worker_process):
     while time.monotonic() < deadline and not Heartbeat.objects.exists():
         time.sleep(0.2)
     assert Heartbeat.objects.filter(name="worker").exists()
+
+
+def test_the_reminder_reconcile_task_runs_on_a_real_worker(celery_worker_process, facilitator, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews import services
+    from reviews.models import ActionReminder
+    from reviews.tasks import send_action_item_reminders
+    from tests.factories import make_review
+
+    review = make_review(facilitator)
+    item = services.add_action_item(
+        facilitator,
+        review,
+        title="Due tomorrow",
+        owner=staff,
+        due_on=timezone.localdate() + timedelta(days=1),
+        kind="other",
+    )
+    assert send_action_item_reminders.delay().get(timeout=30) == 1
+    assert send_action_item_reminders.delay().get(timeout=30) == 0  # a duplicate run sends nothing
+    assert list(ActionReminder.objects.values_list("action_item", "kind")) == [(item.pk, "due_soon")]
