@@ -81,7 +81,12 @@ class TimelineEntryForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    user = PersonChoiceField(queryset=people(), label="Invite a participant")
+    user = PersonChoiceField(queryset=people(), label="Invite a participant", empty_label="— choose a person —")
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review is not None:
+            self.fields["user"].queryset = people().exclude(participations__review=review)
 
 
 class ScoreForm(forms.Form):

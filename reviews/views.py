@@ -132,7 +132,7 @@ def _render_detail(request, review, status=200, **forms):
     if editable:
         context.setdefault("role_form", forms.get("role_form") or RoleAssignmentForm(prefix="role"))
         context["entry_form"] = forms.get("entry_form") or TimelineEntryForm(prefix="entry")
-        context["invite_form"] = forms.get("invite_form") or InviteForm(prefix="invite")
+        context["invite_form"] = forms.get("invite_form") or InviteForm(prefix="invite", review=review)
         context["finding_form"] = forms.get("finding_form") or FindingForm(prefix="finding")
     if manage:
         context["action_form"] = forms.get("action_form") or ActionItemForm(prefix="action", review=review)
@@ -192,7 +192,7 @@ def invite(request, pk):
     return _post_form(
         request, pk, InviteForm, "invite_form", "scores",
         lambda review, data: services.invite_participant(request.user, review, data["user"]),
-        "Participant invited.", lambda review: {"prefix": "invite"},
+        "Participant invited.", lambda review: {"prefix": "invite", "review": review},
     )  # fmt: skip
 
 
