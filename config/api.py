@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from playbook.api import CycleViewSet, RevisionViewSet, SectionViewSet, TaskViewSet
 from reviews.api import (
     ActionItemViewSet,
     FindingViewSet,
@@ -24,6 +25,10 @@ router.register("role-assignments", RoleAssignmentViewSet, basename="role-assign
 router.register("timeline-entries", TimelineEntryViewSet, basename="timeline-entry")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("playbook/sections", SectionViewSet, basename="playbook-section")
+router.register("playbook/revisions", RevisionViewSet, basename="playbook-revision")
+router.register("playbook/cycles", CycleViewSet, basename="playbook-cycle")
+router.register("playbook/tasks", TaskViewSet, basename="playbook-task")
 
 
 class APIDocsView(SpectacularSwaggerSplitView):

@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewStateEnum": "reviews.models.ReviewState",
         "ActionStateEnum": "reviews.models.ActionState",
+        "RevisionStateEnum": "playbook.models.RevisionState",
+        "TaskStateEnum": "playbook.models.TaskState",
     },
 }
 
@@ -243,7 +245,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # the reconcile tasks pick it up later (see config/tasks.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The schedule lives in the database (admin → Scheduled jobs); these are the
+# defaults created on migrate. See config/scheduler.py.
+CELERY_BEAT_SCHEDULER = "config.scheduler:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "config.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},
     # Reconcile tasks: safe to run often, twice or late.
@@ -251,7 +255,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.send_action_item_reminders",
         "schedule": env.float("REMINDER_SECONDS", default=3600.0),
     },
+    "playbook-quarterly-cycle": {
+        "task": "playbook.tasks.reconcile_quarterly_cycle",
+        "schedule": env.float("CYCLE_SECONDS", default=3600.0),
+    },
 }
+# The quarterly playbook review: tasks are due this many days into the quarter,
+# owners are reminded this many days before.
+PLAYBOOK_TASK_DUE_DAYS = env.int("PLAYBOOK_TASK_DUE_DAYS", default=30)
+PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 LOGGING = {

@@ -1,5 +1,339 @@
-from django.shortcuts import render
+"""Playbook pages: thin views over playbook/services.py."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from config.errors import Conflict
+from config.forms import add_service_errors
+from playbook import policy, services
+from playbook.diff import compare
+from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm
+from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, SectionVersion, TaskState
+from reviews.models import ActionItem, ActionKind
+
+SEARCH_FIELDS = (
+    "pattern", "recognise", "change_authority", "acceptable_risks", "fallback_options", "contingency_contacts",
+    "script_acknowledge", "script_known", "script_unknown", "script_next_steps", "script_next_update",
+)  # fmt: skip
+
+
+def _messages_of(error):
+    return " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
 
 
 def index(request):
-    return render(request, "playbook/index.html")
+    q = request.GET.get("q", "").strip()
+    sections = Section.objects.filter(is_active=True, current__isnull=False).select_related("current", "owner")
+    if q:
+        match = Q()
+        for field in SEARCH_FIELDS:
+            match |= Q(**{f"current__{field}__icontains": q})
+        sections = sections.filter(match)
+    sections = sections.order_by("current__pattern")
+    awaiting = Revision.objects.filter(state=RevisionState.SUBMITTED).count() if policy.can_decide(request.user) else 0
+    mine = Revision.objects.filter(
+        author=request.user, state__in=[RevisionState.DRAFT, RevisionState.SUBMITTED]
+    ).count()
+    return render(
+        request,
+        "playbook/index.html",
+        {
+            "sections": sections,
+            "q": q,
+            "awaiting": awaiting,
+            "mine": mine,
+            "can_decide": policy.can_decide(request.user),
+        },
+    )
+
+
+def _section(slug):
+    return get_object_or_404(Section.objects.select_related("current", "owner"), slug=slug, current__isnull=False)
+
+
+def section(request, slug, number=None):
+    section = _section(slug)
+    if number is None:
+        version = section.current
+    else:
+        version = get_object_or_404(
+            SectionVersion.objects.select_related("published_by"), section=section, number=number
+        )
+    versions = list(section.versions.select_related("published_by", "revision__author").order_by("-number"))
+    open_revisions = section.revisions.filter(state__in=[RevisionState.DRAFT, RevisionState.SUBMITTED]).select_related(
+        "author"
+    )
+    from playbook.diff import Names
+
+    return render(
+        request,
+        "playbook/section.html",
+        {
+            "section": section,
+            "version": version,
+            "is_current": version.pk == section.current_id,
+            "versions": versions,
+            "open_revisions": open_revisions,
+            "ownership": Names(version.content()).ownership_lines(version.ownership_map).split("\n"),
+        },
+    )
+
+
+def compare_versions(request, slug):
+    section = _section(slug)
+    versions = {v.number: v for v in section.versions.all()}
+    try:
+        a = versions[int(request.GET.get("a", section.current.number - 1 or 1))]
+        b = versions[int(request.GET.get("b", section.current.number))]
+    except (KeyError, ValueError):
+        raise Http404("No such version.") from None
+    return render(
+        request,
+        "playbook/compare.html",
+        {
+            "section": section, "a": a, "b": b, "rows": compare(a.content(), b.content()),
+            "numbers": sorted(versions, reverse=True), "left": f"Version {a.number}", "right": f"Version {b.number}",
+        },
+    )  # fmt: skip
+
+
+@require_POST
+def restore(request, slug, number):
+    section = _section(slug)
+    version = get_object_or_404(SectionVersion, section=section, number=number)
+    revision = services.restore(request.user, version)
+    messages.success(request, f"A revision restoring version {number} was created as a draft. Submit it for approval.")
+    return redirect(revision)
+
+
+def propose(request, slug=None):
+    section = _section(slug) if slug else None
+    action = None
+    task = None
+    if request.GET.get("action"):
+        action = ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE).first()
+    if request.GET.get("task"):
+        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section).first()
+    initial = services.initial_content(section)
+    if action is not None:
+        initial["rationale"] = f"From the review of “{action.review.incident.title}”: {action.title}"
+    if task is not None:
+        initial["rationale"] = f"Quarterly review ({task.cycle}): "
+    form = RevisionForm(request.POST or None, initial=initial, new_section=section is None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = services.create_revision(
+                request.user,
+                section=section,
+                content=form.content(),
+                rationale=form.cleaned_data["rationale"],
+                new_slug=form.cleaned_data.get("new_slug", ""),
+                new_owner=form.cleaned_data.get("new_owner"),
+                prompted_by_action=action,
+                review_task=task,
+                submit="submit" in request.POST,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Revision submitted for approval."
+                if revision.state == RevisionState.SUBMITTED
+                else "Revision saved as a draft.",
+            )
+            return redirect(revision)
+    return render(
+        request, "playbook/revision_form.html",
+        {"form": form, "section": section, "action": action, "task": task, "creating": True},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def _revision(pk):
+    return get_object_or_404(
+        Revision.objects.select_related(
+            "section__current", "base", "author", "decided_by", "prompted_by_action__review__incident"
+        ),
+        pk=pk,
+    )
+
+
+def revision_detail(request, pk, decision_form=None, status=200, error=None):
+    revision = _revision(pk)
+    old = revision.base.content() if revision.base else {}
+    stale = services.is_stale(revision)
+    user = request.user
+    return render(
+        request,
+        "playbook/revision_detail.html",
+        {
+            "revision": revision,
+            "rows": compare(old, revision.content()),
+            "stale": stale,
+            "is_author": revision.author_id == user.pk,
+            "can_decide": policy.can_decide(user) and revision.author_id != user.pk,
+            "decision_form": decision_form or DecisionForm(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def revision_edit(request, pk):
+    revision = _revision(pk)
+    if revision.author_id != request.user.pk:
+        raise PermissionDenied("Only the author edits a revision.")
+    if not revision.is_open:
+        messages.info(request, "This revision can no longer change.")
+        return redirect(revision)
+    form = RevisionForm(
+        request.POST or None, instance=revision, initial={"version": revision.version}, new_section=False
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_revision(
+                request.user, revision, version=form.cleaned_data["version"], content=form.content(),
+                rationale=form.cleaned_data["rationale"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            conflict = error
+        else:
+            messages.success(request, "Revision saved.")
+            return redirect(revision)
+    return render(
+        request, "playbook/revision_form.html",
+        {"form": form, "section": revision.section, "revision": revision, "conflict": conflict, "creating": False},
+        status=409 if conflict else (400 if form.errors else 200),
+    )  # fmt: skip
+
+
+@require_POST
+def revision_action(request, pk, action):
+    revision = _revision(pk)
+    user = request.user
+    try:
+        if action == "submit":
+            services.submit(user, revision)
+            messages.success(request, "Submitted for approval by a governance owner.")
+        elif action == "withdraw":
+            services.withdraw(user, revision)
+            messages.success(request, "Revision withdrawn.")
+        elif action in ("approve", "reject"):
+            form = DecisionForm(request.POST)
+            form.is_valid()
+            data = form.cleaned_data
+            if action == "approve":
+                version = services.approve(
+                    user, revision, comment=data.get("comment", ""),
+                    attest_regulatory=data.get("attest_regulatory", False),
+                    attest_blameless=data.get("attest_blameless", False),
+                )  # fmt: skip
+                messages.success(request, f"Approved and published as version {version.number}.")
+                return redirect(version.section)
+            services.reject(user, revision, comment=data.get("comment", ""))
+            messages.success(request, "Revision rejected; the author is told why.")
+        elif action == "rebase":
+            conflicts = services.rebase(user, revision)
+            if conflicts:
+                messages.warning(
+                    request,
+                    "Rebased. You and the published version both changed: "
+                    + ", ".join(conflicts)
+                    + ". Your text was kept there; check it before submitting.",
+                )
+            else:
+                messages.success(request, "Rebased onto the published version; your changes were carried over.")
+        else:
+            raise Http404("Unknown action.")
+    except ValidationError as error:
+        form = DecisionForm(request.POST) if action in ("approve", "reject") else None
+        if form is not None:
+            form.is_valid()
+            add_service_errors(form, error)
+        return revision_detail(request, pk, decision_form=form, status=400, error=_messages_of(error))
+    return redirect(revision)
+
+
+def rebase_view(request, pk):
+    revision = _revision(pk)
+    if revision.author_id != request.user.pk:
+        raise PermissionDenied("Only the author rebases a revision.")
+    if not services.is_stale(revision):
+        messages.info(request, "This revision is already based on the published version.")
+        return redirect(revision)
+    plan = [row for row in services.rebase_plan(revision) if row["author_changed"] or row["upstream_changed"]]
+    from playbook.diff import Names, as_text, word_diff
+
+    names = Names(
+        revision.content(), revision.base.content() if revision.base else {}, revision.section.current.content()
+    )
+    for row in plan:
+        row["upstream_html"] = word_diff(
+            as_text(row["field"], row["base"], names), as_text(row["field"], row["current"], names)
+        )[1]
+        row["mine_html"] = word_diff(
+            as_text(row["field"], row["base"], names), as_text(row["field"], row["mine"], names)
+        )[1]
+    return render(request, "playbook/rebase.html", {"revision": revision, "plan": plan})
+
+
+def revision_list(request):
+    revisions = Revision.objects.select_related("section__current", "author").order_by("-updated_at")
+    awaiting = revisions.filter(state=RevisionState.SUBMITTED) if policy.can_decide(request.user) else revisions.none()
+    mine = revisions.filter(author=request.user)
+    recent = revisions.filter(state__in=[RevisionState.APPROVED, RevisionState.REJECTED])[:20]
+    return render(request, "playbook/revision_list.html", {"awaiting": awaiting, "mine": mine, "recent": recent})
+
+
+def cycle(request):
+    if not policy.can_see_cycle(request.user):
+        raise PermissionDenied("The quarterly cycle page is for governance owners.")
+    cycles = list(ReviewCycle.objects.all()[:8])
+    chosen = None
+    if request.GET.get("cycle"):
+        chosen = next((c for c in cycles if str(c.pk) == request.GET["cycle"]), None)
+    chosen = chosen or (cycles[0] if cycles else None)
+    tasks = []
+    progress = {}
+    if chosen:
+        tasks = list(
+            chosen.tasks.select_related("section__current", "assignee")
+            .prefetch_related("revisions")
+            .order_by("due_on", "section__slug")
+        )
+        counts = chosen.tasks.aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state=TaskState.DONE)),
+            pending=Count("pk", filter=Q(state=TaskState.PENDING)),
+            overdue=Count("pk", filter=~Q(state=TaskState.DONE) & Q(due_on__lt=timezone.localdate())),
+        )
+        progress = counts | {"percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0}
+    return render(
+        request, "playbook/cycle.html",
+        {"cycles": cycles, "cycle": chosen, "tasks": tasks, "progress": progress, "today": timezone.localdate()},
+    )  # fmt: skip
+
+
+def task(request, pk):
+    task = get_object_or_404(ReviewTask.objects.select_related("section__current", "assignee", "cycle"), pk=pk)
+    if task.assignee_id != request.user.pk and not policy.can_decide(request.user):
+        raise PermissionDenied("This review task is assigned to someone else.")
+    form = TaskCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_task(request.user, task, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Review task done: reviewed, no change needed.")
+            return redirect(task.section)
+    return render(request, "playbook/task.html", {"task": task, "form": form}, status=400 if form.errors else 200)

@@ -50,10 +50,11 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "title", "customer", "severity", "summary", "team", "pattern_name", "escalated_at",
+            "id", "title", "customer", "severity", "summary", "team", "pattern_name", "playbook_section",
+            "playbook_version", "escalated_at",
             "acknowledged_at", "first_customer_update_at", "resolved_at", "satisfaction", "version",
         ]  # fmt: skip
-        read_only_fields = ["id"]
+        read_only_fields = ["id", "playbook_version"]
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from playbook.models import Section
 from reviews import services
 from reviews.models import ActionKind, ActionState, EntryKind, Incident, OwnershipRole
 from teams.models import Team
@@ -21,6 +22,7 @@ SCENARIOS = [
         "severity": "sev1",
         "team": "payments-platform",
         "pattern_name": "Payment outage reported by an enterprise customer",
+        "section": "payment-outage-enterprise",
         "days_ago": 40,
         "summary": "Roughly 18% of card payments were declined for 2 h 10 min after a certificate rotation on the "
         "acquirer connection. Northwind's account team escalated within minutes.",
@@ -79,6 +81,7 @@ SCENARIOS = [
         "severity": "sev2",
         "team": "support-operations",
         "pattern_name": "Customer-facing job stalled before a deadline",
+        "section": "stalled-customer-job",
         "days_ago": 25,
         "summary": "A quarterly audit export for Contoso stalled for a day; two teams worked on it in parallel "
         "without knowing of each other.",
@@ -132,6 +135,7 @@ SCENARIOS = [
         "severity": "sev2",
         "team": "site-reliability",
         "pattern_name": "Identity provider integration failure",
+        "section": "identity-provider-failure",
         "days_ago": 6,
         "summary": "Fabrikam's users could not sign in through SSO for 55 minutes after an IdP metadata change.",
         "milestones": {"acknowledged_at": 8, "first_customer_update_at": 20, "resolved_at": 55},
@@ -173,6 +177,7 @@ SCENARIOS = [
         "severity": "sev1",
         "team": "site-reliability",
         "pattern_name": "Primary database unavailable",
+        "section": "primary-database-unavailable",
         "days_ago": 15,
         "summary": "A tabletop exercise with deliberate ambiguity about who may authorise a failover.",
         "milestones": {"acknowledged_at": 3, "first_customer_update_at": 30, "resolved_at": 90},
@@ -220,6 +225,7 @@ def seed(stdout=None):
             summary=s["summary"],
             team=Team.objects.filter(slug=s["team"]).first(),
             pattern_name=s["pattern_name"],
+            playbook_section=Section.objects.filter(slug=s.get("section", "")).first(),
             escalated_at=escalated,
             satisfaction=s["satisfaction"],
             is_exercise=s.get("exercise", False),

@@ -44,7 +44,10 @@ class IncidentForm(forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = ["title", "customer", "severity", "team", *MILESTONE_FIELDS, "pattern_name", "summary", "satisfaction"]
+        fields = [
+            "title", "customer", "severity", "team", *MILESTONE_FIELDS, "playbook_section", "pattern_name", "summary",
+            "satisfaction",
+        ]  # fmt: skip
         widgets = {field: DateTimeLocalInput() for field in MILESTONE_FIELDS} | {
             "summary": forms.Textarea(attrs={"rows": 3, "data-language-check": "summary"}),
             "satisfaction": forms.NumberInput(attrs={"min": 1, "max": 5}),
@@ -54,6 +57,13 @@ class IncidentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")
         self.fields["team"].empty_label = "— choose the owning team —"
+        from playbook.models import Section
+
+        self.fields["playbook_section"].queryset = (
+            Section.objects.filter(is_active=True, current__isnull=False).select_related("current").order_by("slug")
+        )
+        self.fields["playbook_section"].empty_label = "— no playbook section matched —"
+        self.fields["pattern_name"].help_text = "Free text when no playbook section fits."
 
 
 class RoleAssignmentForm(forms.ModelForm):

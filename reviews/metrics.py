@@ -26,6 +26,10 @@ class Metric:
     missing: str = ""  # why there is no value
 
     @property
+    def target_shown(self):
+        return format_duration(self.target) if self.target is not None else ""
+
+    @property
     def met(self):
         if self.value is None or self.target is None:
             return None

@@ -47,6 +47,23 @@ class Incident(models.Model):
         blank=True,
         help_text="The incident pattern it matched, e.g. “Payment outage reported by an enterprise customer”.",
     )
+    playbook_section = models.ForeignKey(
+        "playbook.Section",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        help_text="The playbook section for the pattern it matched.",
+    )
+    playbook_version = models.ForeignKey(
+        "playbook.SectionVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        editable=False,
+        help_text="The section's version in force when the escalation happened.",
+    )
     escalated_at = models.DateTimeField("escalated")
     acknowledged_at = models.DateTimeField("acknowledged", null=True, blank=True)
     first_customer_update_at = models.DateTimeField("first customer update", null=True, blank=True)

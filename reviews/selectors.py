@@ -35,7 +35,9 @@ def review_list(user):
 def review_for_page(pk):
     """One review with everything its page shows, prefetched."""
     return (
-        Review.objects.select_related("incident", "incident__team", "incident__created_by", "facilitator")
+        Review.objects.select_related(
+            "incident", "incident__team", "incident__created_by", "incident__playbook_version", "facilitator"
+        )
         .prefetch_related(
             Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),
             "incident__entries",
@@ -127,7 +129,9 @@ def timeline(incident):
     return sorted(items, key=lambda item: (item.at, order[item.source]))
 
 
-def metrics_for(incident, targets=None):
+def metrics_for(incident):
+    """The incident's metrics against the targets of the playbook version in force."""
+    targets = incident.playbook_version.targets() if incident.playbook_version_id else None
     return incident_metrics(incident, [(a.role, a.started_at) for a in incident.assignments.all()], targets)
 
 

@@ -47,6 +47,7 @@ INCIDENT_FIELDS = (
     "summary",
     "team",
     "pattern_name",
+    "playbook_section",
     "escalated_at",
     "acknowledged_at",
     "first_customer_update_at",
@@ -123,10 +124,22 @@ def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **
         if not incident_values.get(field):
             raise ValidationError({field: "This field is required."})
     validate_milestones(incident_values)
-    incident = Incident.objects.create(created_by=user, **incident_values)
+    incident = Incident(created_by=user, **incident_values)
+    _link_playbook(incident)
+    incident.save()
     return Review.objects.create(
         incident=incident, facilitator=facilitator or user, is_exercise=is_exercise, narrative=narrative
     )
+
+
+def _link_playbook(incident):
+    """Point the incident at the section version that was in force when it was escalated."""
+    from playbook.services import version_in_force
+
+    section = incident.playbook_section
+    incident.playbook_version = version_in_force(section, incident.escalated_at) if section else None
+    if section and incident.playbook_version and not incident.pattern_name:
+        incident.pattern_name = incident.playbook_version.pattern
 
 
 @transaction.atomic
@@ -143,6 +156,7 @@ def update_incident(user, incident, *, version, **values):
         if field not in INCIDENT_FIELDS:
             raise TypeError(f"Unknown incident field: {field}")
         setattr(incident, field, value)
+    _link_playbook(incident)
     incident.version += 1
     incident.save()
     return incident

@@ -77,8 +77,10 @@ class Command(BaseCommand):
             if team_slug:
                 Membership.objects.get_or_create(team=teams[team_slug], user=user, defaults={"is_lead": is_lead})
 
+        from playbook import demo as playbook_demo
         from reviews import demo as reviews_demo
 
+        playbook_demo.seed(None if quiet else self.stdout)
         reviews_demo.seed(None if quiet else self.stdout)
 
         if not quiet:

@@ -1,0 +1,26 @@
+from django import template
+
+from config.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    return render_markdown(text)
+
+
+@register.filter
+def minutes(value):
+    """120 → '2 h', 90 → '1 h 30 min', 45 → '45 min'."""
+    if value in (None, ""):
+        return "—"
+    hours, mins = divmod(int(value), 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    return f"{hours} h" if hours else f"{mins} min"
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

@@ -1,0 +1,85 @@
+from django import forms
+
+from playbook.models import Revision, SectionContent
+from reviews.forms import PersonChoiceField, people
+from reviews.models import OwnershipRole
+from teams.models import Team
+
+TEXT_ROWS = {"recognise": 3, "acceptable_risks": 3, "fallback_options": 3, "contingency_contacts": 3}
+
+
+class RevisionForm(forms.ModelForm):
+    """A full proposed version of a section; the ownership map is one team
+    (and optionally a person) per role."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Revision
+        fields = [
+            *(f for f in SectionContent.CONTENT_FIELDS if f != "ownership_map"),
+            "rationale",
+            "new_slug",
+            "new_owner",
+        ]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": TEXT_ROWS.get(field, 2)})
+            for field in (*SectionContent.MARKDOWN_FIELDS, "change_authority")
+        } | {"rationale": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, new_section=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_section = new_section
+        if not new_section:
+            del self.fields["new_slug"]
+            del self.fields["new_owner"]
+        else:
+            self.fields["new_slug"].required = True
+            self.fields["new_owner"] = PersonChoiceField(
+                queryset=people(), label="Section owner", help_text="Responsible for its quarterly review."
+            )
+        mapping = (self.initial or {}).get("ownership_map") or getattr(self.instance, "ownership_map", None) or {}
+        teams = Team.objects.order_by("name")
+        for role in OwnershipRole:
+            entry = mapping.get(role.value) or {}
+            self.fields[f"team_{role.value}"] = forms.ModelChoiceField(
+                queryset=teams, required=False, label=f"{role.label}: team", initial=entry.get("team"),
+                empty_label="— no team —",
+            )  # fmt: skip
+            self.fields[f"person_{role.value}"] = PersonChoiceField(
+                queryset=people(), required=False, label=f"{role.label}: person (optional)",
+                initial=entry.get("person"), empty_label="— anyone on the team —",
+            )  # fmt: skip
+
+    def ownership_rows(self):
+        return [(role, self[f"team_{role.value}"], self[f"person_{role.value}"]) for role in OwnershipRole]
+
+    def content(self):
+        data = self.cleaned_data
+        content = {f: data.get(f) for f in SectionContent.CONTENT_FIELDS if f != "ownership_map" and f in data}
+        mapping = {}
+        for role in OwnershipRole:
+            team, person = data.get(f"team_{role.value}"), data.get(f"person_{role.value}")
+            if team or person:
+                mapping[role.value] = {"team": team.pk if team else None, "person": person.pk if person else None}
+        content["ownership_map"] = mapping
+        for field in SectionContent.MARKDOWN_FIELDS:
+            content[field] = content.get(field) or ""
+        content["change_authority"] = content.get("change_authority") or ""
+        return content
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Comment to the author")
+    attest_regulatory = forms.BooleanField(
+        required=False, label="I attest this change fits our regulatory requirements"
+    )
+    attest_blameless = forms.BooleanField(required=False, label="I attest this change follows the blameless principle")
+
+
+class TaskCompleteForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What you checked",
+        help_text="e.g. “Re-read against the three Q3 escalations; timelines and contacts still right.”",
+    )

@@ -1,0 +1,435 @@
+"""Every change to the playbook goes through here: pages, the API and tasks alike.
+
+Rules (see playbook/policy.py for who): nobody edits a published version; a
+revision proposes a full new version against a base; a governance owner who
+is not the author approves it with an attestation, atomically, and only if
+the base is still the published version; the quarterly cycle is reconciled
+from the database, so running it twice, late or concurrently is harmless.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from config.errors import check_version
+from playbook import policy
+from playbook.models import (
+    NoticeKind,
+    ReviewCycle,
+    ReviewTask,
+    Revision,
+    RevisionState,
+    Section,
+    SectionContent,
+    SectionVersion,
+    TaskNotice,
+    TaskState,
+)
+from reviews.models import OwnershipRole
+from teams.roles import GOVERNANCE
+
+logger = logging.getLogger(__name__)
+CONTENT = SectionContent.CONTENT_FIELDS
+RESERVED_SLUGS = {"new", "revisions", "cycle", "tasks"}  # page addresses under /playbook/
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def validate_content(content):
+    errors = {}
+    if not (content.get("pattern") or "").strip():
+        errors["pattern"] = ["Name the incident pattern."]
+    mapping = content.get("ownership_map") or {}
+    if not isinstance(mapping, dict):
+        errors["ownership_map"] = ["The ownership map maps each role to a team and optionally a person."]
+    else:
+        unknown = set(mapping) - set(OwnershipRole.values)
+        if unknown:
+            errors["ownership_map"] = [f"Unknown roles: {', '.join(sorted(unknown))}."]
+    approvals = content.get("approvals_required")
+    if approvals is not None and not 1 <= int(approvals) <= 10:
+        errors["approvals_required"] = ["Between 1 and 10 approvals."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def initial_content(section=None, version=None):
+    """What editing starts from: the chosen or current published version."""
+    source = version or (section.current if section else None)
+    if source is None:
+        return {"approvals_required": 1, "ownership_map": {}}
+    return source.content()
+
+
+# Revisions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_revision(
+    user, *, content, rationale, section=None, new_slug="", new_owner=None, prompted_by_review=None,
+    prompted_by_action=None, review_task=None, restored_from=None, submit=False,
+):  # fmt: skip
+    """Propose a full new version of ``section`` (or a new section)."""
+    _require(policy.can_propose(user), "Sign in to propose a revision.")
+    errors = {}
+    if not (rationale or "").strip():
+        errors["rationale"] = ["Say why the playbook should change."]
+    if section is None:
+        if not new_slug:
+            errors["new_slug"] = ["Give the new section an address, e.g. payment-outage-enterprise."]
+        elif new_slug in RESERVED_SLUGS:
+            errors["new_slug"] = [f"“{new_slug}” is reserved; choose another address."]
+        elif Section.objects.filter(slug=new_slug).exists():
+            errors["new_slug"] = ["A section with this address exists: propose a revision of it instead."]
+        if new_owner is None:
+            errors["new_owner"] = ["Name the person who will own the new section's quarterly review."]
+    try:
+        validate_content(content)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    revision = Revision(
+        section=section,
+        new_slug=new_slug if section is None else "",
+        new_owner=new_owner if section is None else None,
+        base=section.current if section else None,
+        author=user,
+        rationale=rationale.strip(),
+        prompted_by_review=prompted_by_review or (prompted_by_action.review if prompted_by_action else None),
+        prompted_by_action=prompted_by_action,
+        review_task=review_task,
+        restored_from=restored_from,
+        **{field: content.get(field, getattr(Revision, field, None)) for field in CONTENT if field in content},
+    )
+    revision.save()
+    if submit:
+        _submit(revision)
+    return revision
+
+
+@transaction.atomic
+def update_revision(user, revision, *, version, content, rationale):
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _require(revision.author_id == user.pk, "Only the author edits a revision.")
+    if not revision.is_open:
+        raise ValidationError(f"This revision is {revision.get_state_display().lower()} and can no longer change.")
+    check_version(revision, version, ["rationale", *content])
+    if not (rationale or "").strip():
+        raise ValidationError({"rationale": ["Say why the playbook should change."]})
+    validate_content(content)
+    for field in CONTENT:
+        if field in content:
+            setattr(revision, field, content[field])
+    revision.rationale = rationale.strip()
+    revision.version += 1
+    revision.save()
+    return revision
+
+
+def _submit(revision):
+    revision.state = RevisionState.SUBMITTED
+    revision.submitted_at = timezone.now()
+    revision.version += 1
+    revision.save()
+    if revision.review_task_id:
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.OPEN).update(state=TaskState.PENDING)
+
+
+@transaction.atomic
+def submit(user, revision):
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _require(revision.author_id == user.pk, "Only the author submits a revision.")
+    if revision.state != RevisionState.DRAFT:
+        raise ValidationError("Only a draft can be submitted.")
+    _submit(revision)
+    return revision
+
+
+@transaction.atomic
+def withdraw(user, revision):
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _require(revision.author_id == user.pk, "Only the author withdraws a revision.")
+    if not revision.is_open:
+        raise ValidationError("Only a draft or submitted revision can be withdrawn.")
+    revision.state = RevisionState.WITHDRAWN
+    revision.version += 1
+    revision.save()
+    if revision.review_task_id:
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(state=TaskState.OPEN)
+    return revision
+
+
+def _decide(user, revision, comment_required):
+    _require(policy.can_decide(user), "Only governance owners approve or reject revisions.")
+    _require(revision.author_id != user.pk, "Four eyes: you cannot decide on your own revision.")
+    if revision.state != RevisionState.SUBMITTED:
+        raise ValidationError(
+            f"Only a submitted revision can be decided (this one is {revision.get_state_display().lower()})."
+        )
+
+
+def is_stale(revision):
+    if revision.section_id is None:
+        return False
+    return revision.section.current_id != revision.base_id
+
+
+@transaction.atomic
+def approve(user, revision, *, comment="", attest_regulatory=False, attest_blameless=False):
+    """Publish the revision as the section's next version, atomically.
+
+    Refused while the base is stale. Two approvals racing on one section:
+    the section row lock and the unique (section, number) constraint let
+    exactly one publish; the other is told its base is stale.
+    """
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _decide(user, revision, comment_required=False)
+    errors = {}
+    if not attest_regulatory:
+        errors["attest_regulatory"] = ["Attest that the change fits the regulatory requirements."]
+    if not attest_blameless:
+        errors["attest_blameless"] = ["Attest that the change follows the blameless principle."]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    if revision.section_id is None:
+        if Section.objects.filter(slug=revision.new_slug).exists():
+            raise ValidationError({"new_slug": ["A section with this address was created meanwhile."]})
+        section = Section.objects.create(slug=revision.new_slug, owner=revision.new_owner)
+        number = 1
+    else:
+        section = Section.objects.select_for_update().get(pk=revision.section_id)
+        if section.current_id != revision.base_id:
+            raise ValidationError(
+                "The published version moved on since this revision was written (it was based on "
+                f"version {revision.base.number if revision.base else '—'}, the section is now at version "
+                f"{section.current.number}). The author must rebase it before it can be approved."
+            )
+        number = (section.current.number if section.current else 0) + 1
+    try:
+        with transaction.atomic():
+            version = SectionVersion.objects.create(
+                section=section, number=number, revision=revision, published_at=now, published_by=user,
+                **{field: getattr(revision, field) for field in CONTENT},
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError(
+            "Another approval published this section's next version first. Rebase and try again."
+        ) from None
+    section.current = version
+    section.save(update_fields=["current"])
+    revision.section = section
+    revision.state = RevisionState.APPROVED
+    revision.decided_by = user
+    revision.decided_at = now
+    revision.decision_comment = (comment or "").strip()
+    revision.attested_regulatory = True
+    revision.attested_blameless = True
+    revision.version += 1
+    revision.save()
+    if revision.review_task_id:
+        ReviewTask.objects.filter(pk=revision.review_task_id).exclude(state=TaskState.DONE).update(
+            state=TaskState.DONE, completed_at=now
+        )
+    return version
+
+
+@transaction.atomic
+def reject(user, revision, *, comment):
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _decide(user, revision, comment_required=True)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": ["Tell the author why, so they can act on it."]})
+    revision.state = RevisionState.REJECTED
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.decision_comment = comment.strip()
+    revision.version += 1
+    revision.save()
+    if revision.review_task_id:
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(state=TaskState.OPEN)
+    return revision
+
+
+def rebase_plan(revision):
+    """Per field: what the base had, what the author proposes, what is published now.
+
+    A field the author did not change takes the published value; a field both
+    changed is a conflict and keeps the author's value for them to check.
+    """
+    base = revision.base.content() if revision.base else {}
+    current = revision.section.current.content() if revision.section and revision.section.current else {}
+    mine = revision.content()
+    plan = []
+    for field in CONTENT:
+        author_changed = mine.get(field) != base.get(field)
+        upstream_changed = current.get(field) != base.get(field)
+        merged = mine.get(field) if author_changed else current.get(field)
+        conflict = author_changed and upstream_changed and mine.get(field) != current.get(field)
+        plan.append(
+            {
+                "field": field,
+                "label": Revision._meta.get_field(field).verbose_name,
+                "base": base.get(field),
+                "mine": mine.get(field),
+                "current": current.get(field),
+                "merged": merged,
+                "author_changed": author_changed,
+                "upstream_changed": upstream_changed,
+                "conflict": conflict,
+            }
+        )
+    return plan
+
+
+@transaction.atomic
+def rebase(user, revision, *, version=None):
+    """Carry the author's changes over onto the current published version."""
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    _require(revision.author_id == user.pk, "Only the author rebases a revision.")
+    if not revision.is_open:
+        raise ValidationError("Only a draft or submitted revision can be rebased.")
+    check_version(revision, version, ["base"])
+    if not is_stale(revision):
+        raise ValidationError("This revision is already based on the published version.")
+    plan = rebase_plan(revision)
+    for row in plan:
+        setattr(revision, row["field"], row["merged"])
+    revision.base = revision.section.current
+    revision.version += 1
+    revision.save()
+    return [row["field"] for row in plan if row["conflict"]]
+
+
+@transaction.atomic
+def restore(user, version, *, rationale=""):
+    """Restoring an old version is a new revision with its content."""
+    section = version.section
+    return create_revision(
+        user,
+        section=section,
+        content=version.content(),
+        rationale=rationale or f"Restore version {version.number}.",
+        restored_from=version,
+    )
+
+
+# The quarterly cycle ------------------------------------------------------------
+
+
+def quarter_of(day):
+    quarter = (day.month - 1) // 3 + 1
+    starts = date(day.year, 3 * quarter - 2, 1)
+    ends = date(day.year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
+    return day.year, quarter, starts, ends
+
+
+def reconcile_cycle(today=None):
+    """Make sure this quarter's cycle and one task per active section exist.
+
+    Idempotent and safe concurrently: unique constraints decide, a lost race
+    is ignored. Returns the number of tasks created.
+    """
+    today = today or timezone.localdate()
+    year, quarter, starts, ends = quarter_of(today)
+    try:
+        with transaction.atomic():
+            cycle, _ = ReviewCycle.objects.get_or_create(
+                year=year, quarter=quarter, defaults={"starts_on": starts, "ends_on": ends}
+            )
+    except IntegrityError:
+        cycle = ReviewCycle.objects.get(year=year, quarter=quarter)
+    due_on = min(starts + timedelta(days=settings.PLAYBOOK_TASK_DUE_DAYS), ends)
+    missing = Section.objects.filter(is_active=True, current__isnull=False).exclude(tasks__cycle=cycle)
+    created = 0
+    for section in missing:
+        try:
+            with transaction.atomic():
+                ReviewTask.objects.create(cycle=cycle, section=section, assignee_id=section.owner_id, due_on=due_on)
+            created += 1
+        except IntegrityError:
+            continue  # another run created it
+    return created
+
+
+def send_task_notices(today=None):
+    """One reminder per task to its owner before the due date; one escalation per
+    task to each governance owner once overdue. Recorded, never sent twice."""
+    today = today or timezone.localdate()
+    open_tasks = ReviewTask.objects.exclude(state=TaskState.DONE).select_related(
+        "section__current", "assignee", "cycle"
+    )
+    sent = 0
+    reminder_window = today + timedelta(days=settings.PLAYBOOK_REMINDER_DAYS)
+    for task in open_tasks.filter(due_on__gte=today, due_on__lte=reminder_window).exclude(
+        notices__kind=NoticeKind.REMINDER
+    ):
+        sent += _notify(task, NoticeKind.REMINDER, [task.assignee], "playbook/email/task_reminder.txt")
+    governance = list(get_user_model().objects.filter(groups__name=GOVERNANCE, is_active=True))
+    for task in open_tasks.filter(due_on__lt=today):
+        already = set(task.notices.filter(kind=NoticeKind.ESCALATION).values_list("recipient_id", flat=True))
+        recipients = [person for person in governance if person.pk not in already]
+        if recipients:
+            sent += _notify(task, NoticeKind.ESCALATION, recipients, "playbook/email/task_escalation.txt")
+    return sent
+
+
+def _notify(task, kind, recipients, template):
+    claimed = []
+    for person in recipients:
+        try:
+            with transaction.atomic():
+                TaskNotice.objects.create(task=task, kind=kind, recipient=person)
+            claimed.append(person)
+        except IntegrityError:
+            continue
+    addresses = [person.email for person in claimed if person.email]
+    if not addresses:
+        return 0
+    subject = (
+        f"Baton: playbook review of “{task.section}” due {task.due_on:%-d %b}"
+        if kind == NoticeKind.REMINDER
+        else f"Baton: overdue playbook review of “{task.section}”"
+    )
+    body = render_to_string(template, {"task": task, "site_url": settings.SITE_URL})
+    try:
+        mail.send_mail(subject, body, None, addresses)
+    except Exception:
+        TaskNotice.objects.filter(task=task, kind=kind, recipient__in=claimed).delete()
+        raise
+    return len(addresses)
+
+
+@transaction.atomic
+def complete_task(user, task, *, note):
+    """“Reviewed, no change needed”, with a note."""
+    task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+    _require(task.assignee_id == user.pk or policy.can_decide(user), "Only the section owner completes this review.")
+    if task.state == TaskState.DONE:
+        raise ValidationError("This review task is already done.")
+    if not (note or "").strip():
+        raise ValidationError({"note": ["Say what you checked."]})
+    task.state = TaskState.DONE
+    task.note = note.strip()
+    task.completed_at = timezone.now()
+    task.save()
+    return task
+
+
+def version_in_force(section, moment):
+    """The section's version published last at or before ``moment`` (else its first)."""
+    if section is None:
+        return None
+    versions = section.versions.order_by("number")
+    return versions.filter(published_at__lte=moment).last() or versions.first()

@@ -1,0 +1,22 @@
+from celery import shared_task
+
+from playbook import services
+
+
+@shared_task(
+    name="playbook.tasks.reconcile_quarterly_cycle",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def reconcile_quarterly_cycle(today=None):
+    """Make sure this quarter's review tasks exist, then send due reminders and
+    escalations. Idempotent: safe twice, late or concurrently. ``today`` (ISO
+    date) is for running it as of a given day."""
+    from datetime import date
+
+    day = date.fromisoformat(today) if today else None
+    created = services.reconcile_cycle(day)
+    sent = services.send_task_notices(day)
+    return {"tasks_created": created, "notices_sent": sent}
