@@ -81,6 +81,8 @@ def create_revision(
 ):  # fmt: skip
     """Propose a full new version of ``section`` (or a new section)."""
     _require(policy.can_propose(user), "Sign in to propose a revision.")
+    if section is not None:
+        section = Section.objects.select_related("current").get(pk=section.pk)  # the base is what is published now
     errors = {}
     if not (rationale or "").strip():
         errors["rationale"] = ["Say why the playbook should change."]

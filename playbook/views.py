@@ -259,11 +259,16 @@ def revision_action(request, pk, action):
         if form is not None:
             form.is_valid()
             add_service_errors(form, error)
-        return revision_detail(request, pk, decision_form=form, status=400, error=_messages_of(error))
+        # Decisions show their errors on the decision form; other actions above the page.
+        return revision_detail(
+            request, pk, decision_form=form, status=400, error=None if form is not None else _messages_of(error)
+        )
     return redirect(revision)
 
 
 def rebase_view(request, pk):
+    if request.method == "POST":
+        return revision_action(request, pk, "rebase")
     revision = _revision(pk)
     if revision.author_id != request.user.pk:
         raise PermissionDenied("Only the author rebases a revision.")

@@ -53,3 +53,19 @@ def test_the_reminder_reconcile_task_runs_on_a_real_worker(celery_worker_process
     assert send_action_item_reminders.delay().get(timeout=30) == 1
     assert send_action_item_reminders.delay().get(timeout=30) == 0  # a duplicate run sends nothing
     assert list(ActionReminder.objects.values_list("action_item", "kind")) == [(item.pk, "due_soon")]
+
+
+def test_the_quarterly_reconcile_runs_twice_on_a_real_worker_across_a_quarter_boundary(
+    celery_worker_process, staff, governance
+):
+    from playbook.models import ReviewCycle, ReviewTask
+    from playbook.tasks import reconcile_quarterly_cycle
+    from tests.test_playbook_services import new_section
+
+    new_section(staff, governance, slug="payments")
+    new_section(staff, governance, slug="database", pattern="Database down")
+    for day in ("2026-12-31", "2026-12-31", "2027-01-01", "2027-01-01"):
+        result = reconcile_quarterly_cycle.delay(day).get(timeout=30)
+        assert result["tasks_created"] in (0, 2)
+    assert [str(c) for c in ReviewCycle.objects.order_by("year", "quarter")] == ["2026 Q4", "2027 Q1"]
+    assert ReviewTask.objects.count() == 4  # exactly one per section per quarter
