@@ -36,7 +36,12 @@ def review_for_page(pk):
     """One review with everything its page shows, prefetched."""
     return (
         Review.objects.select_related(
-            "incident", "incident__team", "incident__created_by", "incident__playbook_version", "facilitator"
+            "incident",
+            "incident__team",
+            "incident__created_by",
+            "incident__playbook_version",
+            "incident__playbook_section",
+            "facilitator",
         )
         .prefetch_related(
             Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),
@@ -48,7 +53,10 @@ def review_for_page(pk):
                 ),
             ),
             "findings",
-            Prefetch("action_items", queryset=ActionItem.objects.select_related("owner", "finding")),
+            Prefetch(
+                "action_items",
+                queryset=ActionItem.objects.select_related("owner", "finding").prefetch_related("playbook_revisions"),
+            ),
             "texts__author",
             "dismissals",
             "dimension_results",

@@ -332,3 +332,25 @@ def test_times_are_entered_in_the_users_time_zone_and_stored_in_utc(fclient):
     html = fclient.get(f"/reviews/{review.pk}/edit/").content.decode()
     assert 'value="2026-01-15T10:00"' in html  # shown back in Berlin time
     assert 'Milestones <span class="optional">(Europe/Berlin)</span>' in html
+
+
+def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilitator, staff, governance):
+    from playbook.models import Revision
+    from tests.test_playbook_services import new_section
+
+    section = new_section(staff, governance)
+    review = make_review(facilitator, playbook_section=section)
+    item = services.add_action_item(
+        facilitator, review, title="Name the decision owner", owner=staff, due_on=timezone.localdate(),
+        kind="playbook_change",
+    )  # fmt: skip
+    html = fclient.get(f"/reviews/{review.pk}/").content.decode()
+    link = f"/playbook/{section.slug}/propose/?action={item.pk}"
+    assert link in html
+    form = fclient.get(link).context["form"]
+    assert "Name the decision owner" in form.initial["rationale"]
+    data = {name: form[name].value() or "" for name in form.fields} | {"rationale": form.initial["rationale"]}
+    assert fclient.post(link, data).status_code == 302
+    revision = Revision.objects.get(prompted_by_action=item)
+    assert revision.prompted_by_review == review
+    assert f"revision #{revision.pk}" in fclient.get(f"/reviews/{review.pk}/").content.decode()
