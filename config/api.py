@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from playbook.api import CycleViewSet, RevisionViewSet, SectionViewSet, TaskViewSet
+from recognition.api import RecognitionViewSet
 from reviews.api import (
     ActionItemViewSet,
     FindingViewSet,
@@ -25,6 +26,7 @@ router.register("role-assignments", RoleAssignmentViewSet, basename="role-assign
 router.register("timeline-entries", TimelineEntryViewSet, basename="timeline-entry")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("recognitions", RecognitionViewSet, basename="recognition")
 router.register("playbook/sections", SectionViewSet, basename="playbook-section")
 router.register("playbook/revisions", RevisionViewSet, basename="playbook-revision")
 router.register("playbook/cycles", CycleViewSet, basename="playbook-cycle")

@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.send_action_item_reminders",
         "schedule": env.float("REMINDER_SECONDS", default=3600.0),
     },
+    "recognition-notices": {
+        "task": "recognition.tasks.reconcile_notices",
+        "schedule": env.float("RECOGNITION_RECONCILE_SECONDS", default=300.0),
+    },
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",
         "schedule": env.float("CYCLE_SECONDS", default=3600.0),
@@ -264,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
 # owners are reminded this many days before.
 PLAYBOOK_TASK_DUE_DAYS = env.int("PLAYBOOK_TASK_DUE_DAYS", default=30)
 PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
+# Recognitions one person may give in 24 hours.
+RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 LOGGING = {

@@ -1,5 +1,135 @@
-from django.shortcuts import render
+"""The recognition board: thin views over recognition/services.py."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from config.forms import add_service_errors
+from recognition import selectors, services
+from recognition.forms import HideForm, RecognitionForm
+from recognition.models import Category, Recognition
+from reviews import policy as review_policy
+from reviews.models import Review
+from teams.models import Team
+from teams.roles import is_governance
+
+
+def _messages_of(error):
+    return " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
 
 
 def index(request):
-    return render(request, "recognition/index.html")
+    this_quarter = selectors.quarter_label(timezone.localdate())
+    filters = {key: request.GET.get(key, "") for key in ("team", "category", "quarter")}
+    chart_quarter = filters["quarter"] if selectors.quarter_bounds(filters["quarter"]) else this_quarter
+    page = Paginator(selectors.board(filters), 20).get_page(request.GET.get("page"))
+    initial = {}
+    review = None
+    if request.GET.get("review"):
+        review = Review.objects.filter(pk=request.GET["review"]).select_related("incident__team").first()
+        if review and review_policy.can_view(request.user, review):
+            initial = {"review": review.pk, "team": review.incident.team_id}
+        else:
+            review = None
+    form = RecognitionForm(initial=initial, user=request.user)
+    return _render(request, form, page, filters, chart_quarter, review)
+
+
+def _render(request, form, page, filters, chart_quarter, review=None, status=200):
+    ranked = selectors.top_teams(chart_quarter)
+    quarters = [(q, q.replace("-", " ")) for q in _recent_quarters()]
+    query = request.GET.copy()
+    query.pop("page", None)
+    mine = {s.recognition_id for r in page.object_list for s in r.seconds.all() if s.user_id == request.user.pk}
+    return render(
+        request,
+        "recognition/board.html",
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "teams": Team.objects.order_by("name"),
+            "categories": Category.choices,
+            "quarters": quarters,
+            "chart_quarter": chart_quarter.replace("-", " "),
+            "ranked": ranked,
+            "chart": selectors.chart(ranked),
+            "review": review,
+            "query": query.urlencode(),
+            "can_hide": is_governance(request.user),
+            "hide_form": HideForm(),
+            "seconded": mine,
+        },
+        status=status,
+    )
+
+
+def _recent_quarters(count=6):
+    today = timezone.localdate()
+    labels = []
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _ in range(count):
+        labels.append(f"{year}-Q{quarter}")
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return labels
+
+
+@require_POST
+def give(request):
+    form = RecognitionForm(request.POST, user=request.user)
+    review = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("review"):
+            review = Review.objects.filter(pk=data["review"]).first()
+        try:
+            recognition = services.give(
+                request.user, category=data["category"], message=data["message"], team=data.get("team"),
+                person=data.get("person"), review=review,
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Thank you: {recognition.recipient_name} is recognised on the board.")
+            return redirect("recognition:index")
+    this_quarter = selectors.quarter_label(timezone.localdate())
+    page = Paginator(selectors.board(), 20).get_page(1)
+    return _render(request, form, page, {}, this_quarter, review, status=400)
+
+
+@require_POST
+def second(request, pk):
+    recognition = get_object_or_404(Recognition.objects.visible(), pk=pk)
+    try:
+        services.second(request.user, recognition)
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, f"You seconded the recognition of {recognition.recipient_name}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/recognition/"
+    return redirect(f"{target}#recognition-{pk}")
+
+
+@require_POST
+def hide(request, pk):
+    recognition = get_object_or_404(Recognition.objects.visible(), pk=pk)
+    form = HideForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": ["Say why it is hidden: the author is told."]})
+        services.hide(request.user, recognition, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, _messages_of(error))
+    else:
+        messages.success(request, "Hidden from the board; it stays in the record and the author is told.")
+    return redirect("recognition:index")

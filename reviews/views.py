@@ -128,6 +128,7 @@ def _render_detail(request, review, status=200, **forms):
         "language": selectors.language_report(review) if manage else [],
         "dismissals": list(review.dismissals.all()),
         "action_states": ActionState.choices,
+        "can_recognise": manage or scoring["mine"] is not None,
     }
     if editable:
         context.setdefault("role_form", forms.get("role_form") or RoleAssignmentForm(prefix="role"))

@@ -8,5 +8,8 @@ def team_list(request):
 
 
 def team_detail(request, slug):
+    from recognition.selectors import board
+
     team = get_object_or_404(teams_with_members(), slug=slug)
-    return render(request, "teams/team_detail.html", {"team": team})
+    recognitions = board({"team": team.slug})[:50]
+    return render(request, "teams/team_detail.html", {"team": team, "recognitions": recognitions})

@@ -69,3 +69,19 @@ def test_the_quarterly_reconcile_runs_twice_on_a_real_worker_across_a_quarter_bo
         assert result["tasks_created"] in (0, 2)
     assert [str(c) for c in ReviewCycle.objects.order_by("year", "quarter")] == ["2026 Q4", "2027 Q1"]
     assert ReviewTask.objects.count() == 4  # exactly one per section per quarter
+
+
+def test_recognition_mail_is_sent_after_commit_by_a_real_worker(celery_worker_process, staff):
+    from recognition import services as recognition_services
+    from recognition.models import RecognitionNotice
+    from tests.factories import MembershipFactory, TeamFactory
+
+    team = TeamFactory(slug="sre")
+    MembershipFactory(team=team)
+    MembershipFactory(team=team)
+    recognition_services.give(staff, team=team, category="clear_ownership", message="Clear from the start.")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and RecognitionNotice.objects.count() < 2:
+        time.sleep(0.2)
+    assert RecognitionNotice.objects.filter(kind="recognised").count() == 2
+    assert recognition_services.send_notices(RecognitionNotice.objects.first().recognition_id) == 0  # never twice

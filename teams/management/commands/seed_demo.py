@@ -78,10 +78,12 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(team=teams[team_slug], user=user, defaults={"is_lead": is_lead})
 
         from playbook import demo as playbook_demo
+        from recognition import demo as recognition_demo
         from reviews import demo as reviews_demo
 
         playbook_demo.seed(None if quiet else self.stdout)
         reviews_demo.seed(None if quiet else self.stdout)
+        recognition_demo.seed(None if quiet else self.stdout)
 
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created_users} new users)."))

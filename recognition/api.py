@@ -1,0 +1,77 @@
+"""/api/recognitions/: the same services and rules as the board."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from recognition import selectors, services
+from recognition.models import Category, Recognition
+from reviews.models import Review
+from teams.models import Team
+
+User = get_user_model()
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True)
+    person = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all(), required=False, allow_null=True)
+    author = serializers.CharField(source="author.get_username", read_only=True)
+    category = serializers.ChoiceField(choices=Category.choices)
+    message = serializers.CharField(max_length=services.MAX_MESSAGE)
+    seconded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recognition
+        fields = ["id", "team", "person", "category", "message", "review", "author", "created_at", "seconded_by"]
+        read_only_fields = ["id", "author", "created_at", "seconded_by"]
+
+    def get_seconded_by(self, recognition) -> list[str]:
+        return [second.user.get_username() for second in recognition.seconds.all()]
+
+
+class HideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class RecognitionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The board: newest first; filter with ?team=<slug>, ?category=, ?quarter=2026-Q4."""
+
+    serializer_class = RecognitionSerializer
+    queryset = Recognition.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.board({key: params.get(key, "") for key in ("team", "category", "quarter")})
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.give(
+            self.request.user, category=data["category"], message=data["message"], team=data.get("team"),
+            person=data.get("person"), review=data.get("review"),
+        )  # fmt: skip
+
+    @extend_schema(request=None, responses={201: RecognitionSerializer}, summary="Second a recognition (once)")
+    @action(detail=True, methods=["post"])
+    def second(self, request, pk=None):
+        recognition = self.get_object()
+        services.second(request.user, recognition)
+        return Response(
+            RecognitionSerializer(self.get_queryset().get(pk=recognition.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=HideSerializer, responses={204: None}, summary="Hide with a reason (governance owners)")
+    @action(detail=True, methods=["post"])
+    def hide(self, request, pk=None):
+        recognition = self.get_object()
+        serializer = HideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.hide(request.user, recognition, reason=serializer.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

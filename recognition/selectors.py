@@ -1,0 +1,84 @@
+"""Reads for the recognition board, in a constant number of queries."""
+
+from datetime import date
+
+from django.db.models import Count, Prefetch
+
+from recognition.models import Category, Recognition, Second
+
+
+def quarter_bounds(label):
+    """'2026-Q4' → (date(2026, 10, 1), date(2027, 1, 1)); None if malformed."""
+    try:
+        year, quarter = label.split("-Q")
+        year, quarter = int(year), int(quarter)
+    except (AttributeError, ValueError):
+        return None
+    if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
+        return None
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    return start, end
+
+
+def quarter_label(day):
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def board(filters=None):
+    filters = filters or {}
+    queryset = (
+        Recognition.objects.visible()
+        .select_related("author", "team", "person", "review__incident")
+        .prefetch_related(Prefetch("seconds", queryset=Second.objects.select_related("user")))
+        .annotate(second_count=Count("seconds", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+    if filters.get("team"):
+        queryset = queryset.filter(team__slug=filters["team"])
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    bounds = quarter_bounds(filters.get("quarter"))
+    if bounds:
+        queryset = queryset.filter(created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+    return queryset
+
+
+def top_teams(quarter, limit=8):
+    """Per team, recognitions in the quarter by category, most recognised first (one query)."""
+    bounds = quarter_bounds(quarter)
+    rows = (
+        Recognition.objects.visible()
+        .filter(team__isnull=False, created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+        .values("team__name", "team__slug", "category")
+        .annotate(n=Count("pk"))
+    )
+    teams = {}
+    for row in rows:
+        team = teams.setdefault(
+            row["team__slug"], {"name": row["team__name"], "slug": row["team__slug"], "total": 0, "by": {}}
+        )
+        team["by"][row["category"]] = row["n"]
+        team["total"] += row["n"]
+    ranked = sorted(teams.values(), key=lambda t: (-t["total"], t["name"]))[:limit]
+    for team in ranked:
+        team["segments"] = [(c.value, c.label, team["by"].get(c.value, 0)) for c in Category if team["by"].get(c.value)]
+    return ranked
+
+
+def chart(ranked, width=640, bar=26, gap=10, label_width=190):
+    """Geometry for a horizontal stacked bar chart drawn as SVG in the template."""
+    if not ranked:
+        return None
+    top = max(team["total"] for team in ranked)
+    scale = (width - label_width - 40) / top
+    rows = []
+    for index, team in enumerate(ranked):
+        y = index * (bar + gap)
+        x = label_width
+        segments = []
+        for value, label, n in team["segments"]:
+            segments.append({"x": x, "w": max(n * scale, 2), "category": value, "label": label, "n": n})
+            x += n * scale
+        rows.append({"team": team, "y": y, "text_y": y + bar * 0.68, "segments": segments, "end": x + 6})
+    return {"width": width, "height": len(ranked) * (bar + gap), "bar": bar, "rows": rows, "label_width": label_width}
