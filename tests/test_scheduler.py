@@ -1,0 +1,46 @@
+"""The database-backed beat schedule: admin changes apply without a deploy."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.celery import app
+from config.models import ScheduledJob
+from config.scheduler import DatabaseScheduler
+
+
+def test_default_jobs_are_created_on_migrate_and_not_overwritten(db, settings):
+    names = set(ScheduledJob.objects.values_list("name", flat=True))
+    assert names >= {"heartbeat", "action-item-reminders", "playbook-quarterly-cycle", "recognition-notices"}
+    ScheduledJob.objects.filter(name="heartbeat").update(every_seconds=5)
+    call_command("migrate", verbosity=0)  # post_migrate runs again
+    assert ScheduledJob.objects.get(name="heartbeat").every_seconds == 5
+
+
+@pytest.mark.django_db(transaction=True)  # beat closes stale connections, as in production
+def test_beat_reads_the_schedule_from_the_database():
+    ScheduledJob.objects.filter(name="heartbeat").update(every_seconds=7)
+    ScheduledJob.objects.filter(name="recognition-notices").update(enabled=False)
+    scheduler = DatabaseScheduler(app=app, lazy=True)
+    scheduler.setup_schedule()
+    assert scheduler.schedule["heartbeat"].schedule.run_every == timedelta(seconds=7)
+    assert "recognition-notices" not in scheduler.schedule
+    # An administrator changes it: beat picks it up at its next sync, and records last runs.
+    ScheduledJob.objects.filter(name="heartbeat").update(every_seconds=60)
+    ran = timezone.now()
+    scheduler.schedule["action-item-reminders"].last_run_at = ran
+    scheduler.sync()
+    assert scheduler.schedule["heartbeat"].schedule.run_every == timedelta(seconds=60)
+    assert ScheduledJob.objects.get(name="action-item-reminders").last_run_at == ran
+
+
+def test_the_reconcile_command(db, staff, governance):
+    from playbook.models import ReviewTask
+    from tests.test_playbook_services import new_section
+
+    new_section(staff, governance)
+    call_command("reconcile_playbook_cycle", date="2026-11-03", no_notices=True)
+    call_command("reconcile_playbook_cycle", date="2026-11-03")
+    assert ReviewTask.objects.count() == 1
