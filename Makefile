@@ -39,10 +39,7 @@ run: $(VENV)/.runtime
 	DEBUG=true $(MANAGE) migrate --noinput
 	DEBUG=true $(MANAGE) seed_demo
 	@echo "Serving Baton on http://$(HOST):$(PORT)/ with a Celery worker and beat. Ctrl-C stops all of it."
-	@trap 'kill 0' INT TERM EXIT; \
-	  DEBUG=true $(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=1 & \
-	  DEBUG=true $(MANAGE) runserver $(HOST):$(PORT) & \
-	  wait
+	@DEBUG=true $(MANAGE) rundev $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests. Installed when missing and we are root.
 browser:

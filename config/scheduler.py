@@ -31,8 +31,10 @@ class DatabaseScheduler(Scheduler):
             if current is not None and current.task == job.task and current.schedule.run_every == interval:
                 fresh[job.name] = current
                 continue
+            # A job that never ran is due at once (a new deployment reconciles straight away).
+            last_run = job.last_run_at or (self.app.now() - interval)
             fresh[job.name] = ScheduleEntry(
-                name=job.name, task=job.task, schedule=interval, last_run_at=job.last_run_at, app=self.app
+                name=job.name, task=job.task, schedule=interval, last_run_at=last_run, app=self.app
             )
         self._schedule = fresh
 

@@ -27,6 +27,7 @@ def test_beat_reads_the_schedule_from_the_database():
     scheduler.setup_schedule()
     assert scheduler.schedule["heartbeat"].schedule.run_every == timedelta(seconds=7)
     assert "recognition-notices" not in scheduler.schedule
+    assert scheduler.schedule["playbook-quarterly-cycle"].is_due().is_due  # never ran: due at once
     # An administrator changes it: beat picks it up at its next sync, and records last runs.
     ScheduledJob.objects.filter(name="heartbeat").update(every_seconds=60)
     ran = timezone.now()

@@ -1,0 +1,58 @@
+"""Run the web server, a Celery worker and beat together for development.
+
+`make run` uses this. Ctrl-C (or SIGTERM) stops all three: each child gets
+SIGTERM, and whatever is still running a few seconds later is killed.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the site with a Celery worker and beat; Ctrl-C stops all of them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport, **options):
+        python = sys.executable
+        commands = {
+            "worker": [python, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
+            "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+            "web": [python, "manage.py", "runserver", addrport],
+        }
+        children = {name: subprocess.Popen(command) for name, command in commands.items()}
+        stopping = False
+
+        def stop(signum=None, frame=None):
+            nonlocal stopping
+            if stopping:
+                return
+            stopping = True
+            for child in children.values():
+                if child.poll() is None:
+                    child.terminate()
+            deadline = time.monotonic() + 8
+            for child in children.values():
+                try:
+                    child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                exited = [name for name, child in children.items() if child.poll() is not None]
+                if exited:
+                    self.stderr.write(f"{', '.join(exited)} stopped; stopping the rest.")
+                    break
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+        self.stdout.write("Stopped the web server, the worker and beat.")
