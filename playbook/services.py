@@ -12,12 +12,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import notify
 from config.errors import check_version
 from playbook import policy
 from playbook.models import (
@@ -388,14 +388,7 @@ def send_task_notices(today=None):
 
 
 def _notify(task, kind, recipients, template):
-    claimed = []
-    for person in recipients:
-        try:
-            with transaction.atomic():
-                TaskNotice.objects.create(task=task, kind=kind, recipient=person)
-            claimed.append(person)
-        except IntegrityError:
-            continue
+    claimed = [person for person in recipients if notify.claim(TaskNotice, task=task, kind=kind, recipient=person)]
     addresses = [person.email for person in claimed if person.email]
     if not addresses:
         return 0
@@ -404,12 +397,12 @@ def _notify(task, kind, recipients, template):
         if kind == NoticeKind.REMINDER
         else f"Baton: overdue playbook review of “{task.section}”"
     )
-    body = render_to_string(template, {"task": task, "site_url": settings.SITE_URL})
-    try:
-        mail.send_mail(subject, body, None, addresses)
-    except Exception:
-        TaskNotice.objects.filter(task=task, kind=kind, recipient__in=claimed).delete()
-        raise
+    notify.send_or_release(
+        subject,
+        render_to_string(template, {"task": task, "site_url": settings.SITE_URL}),
+        addresses,
+        lambda: TaskNotice.objects.filter(task=task, kind=kind, recipient__in=claimed).delete(),
+    )
     return len(addresses)
 
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import notify
 from config.tasks import enqueue_on_commit
 from recognition.models import Category, NoticeKind, Recognition, RecognitionNotice, Second
 from reviews import policy as review_policy
@@ -118,10 +118,7 @@ def send_notices(recognition_id):
         targets, kind, template = recipients(recognition), NoticeKind.RECOGNISED, "recognition/email/recognised.txt"
     sent = 0
     for person in targets:
-        try:
-            with transaction.atomic():
-                RecognitionNotice.objects.create(recognition=recognition, kind=kind, recipient=person)
-        except IntegrityError:
+        if not notify.claim(RecognitionNotice, recognition=recognition, kind=kind, recipient=person):
             continue  # already sent
         if not person.email:
             continue
@@ -132,11 +129,14 @@ def send_notices(recognition_id):
             if kind == NoticeKind.RECOGNISED
             else "Baton: your recognition was hidden"
         )
-        try:
-            mail.send_mail(subject, render_to_string(template, context), None, [person.email])
-        except Exception:
-            RecognitionNotice.objects.filter(recognition=recognition, kind=kind, recipient=person).delete()
-            raise
+        notify.send_or_release(
+            subject,
+            render_to_string(template, context),
+            [person.email],
+            lambda person=person: RecognitionNotice.objects.filter(
+                recognition=recognition, kind=kind, recipient=person
+            ).delete(),
+        )
         sent += 1
     return sent
 

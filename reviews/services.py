@@ -9,13 +9,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import notify
 from config.errors import check_version
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
@@ -548,29 +548,21 @@ def send_action_item_reminders(today=None):
 
 def _remind(owner, kind, items, today):
     """Claim the reminders (unique rows), then mail; a lost race sends nothing."""
-    claimed = []
-    for item in items:
-        try:
-            with transaction.atomic():
-                ActionReminder.objects.create(action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
-            claimed.append(item)
-        except IntegrityError:
-            continue  # another run claimed it
+    claimed = [
+        item
+        for item in items
+        if notify.claim(ActionReminder, action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
+    ]
     if not claimed or not owner.email:
         return 0
     context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
     subject = f"Baton: {len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
         "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
     )
-    try:
-        mail.send_mail(
-            subject,
-            render_to_string("reviews/email/action_reminder.txt", context),
-            None,
-            [owner.email],
-        )
-    except Exception:
-        # Release the claim so the next run retries this mail.
-        ActionReminder.objects.filter(action_item__in=claimed, kind=kind, sent_on=today).delete()
-        raise
+    notify.send_or_release(
+        subject,
+        render_to_string("reviews/email/action_reminder.txt", context),
+        [owner.email],
+        lambda: ActionReminder.objects.filter(action_item__in=claimed, kind=kind, sent_on=today).delete(),
+    )
     return 1

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from config.errors import Conflict
@@ -17,6 +18,14 @@ from reviews.models import (
 )
 from reviews.models import OwnershipRole as R
 from tests.factories import UserFactory, make_review
+
+
+class RefusingBackend(EmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP down")
+
 
 SIX = dict.fromkeys(range(1, 7), (4, "seen in the log"))
 
@@ -289,3 +298,16 @@ def test_dismissing_a_language_hint_needs_a_reason(review, facilitator, staff):
         services.dismiss_language_hit(staff, review, phrase="should have", reason="quote")
     dismissal = services.dismiss_language_hit(facilitator, review, phrase="Should Have", reason="Quoting the customer")
     assert dismissal.phrase == "should have"
+
+
+def test_a_failed_mail_releases_its_claim_so_the_next_run_retries(review, facilitator, staff, settings):
+    """Fault injection: the mail server refuses; nothing is recorded as sent."""
+    services.add_action_item(
+        facilitator, review, title="Soon", owner=staff, due_on=timezone.localdate() + timedelta(days=1), kind="other"
+    )
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+    with pytest.raises(ConnectionRefusedError):
+        services.send_action_item_reminders()
+    assert not ActionReminder.objects.exists()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert services.send_action_item_reminders() == 1
