@@ -118,7 +118,7 @@ def propose(request, slug=None):
     if request.GET.get("action"):
         action = ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE).first()
     if request.GET.get("task"):
-        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section).first()
+        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section, assignee=request.user).first()
     initial = services.initial_content(section)
     if action is not None:
         initial["rationale"] = f"From the review of “{action.review.incident.title}”: {action.title}"

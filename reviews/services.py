@@ -67,11 +67,6 @@ def _require_editable(review):
         raise ValidationError("This review is published and read-only. Amend it to change its text.")
 
 
-def _bump(obj):
-    type(obj).objects.filter(pk=obj.pk).update(version=F("version") + 1)
-    obj.version += 1
-
-
 # Incidents ----------------------------------------------------------------
 
 
@@ -179,6 +174,14 @@ def update_review(user, review, *, version, narrative=None, is_exercise=None, fa
     return review
 
 
+@transaction.atomic
+def edit_review(user, review, *, incident_version, review_version, narrative, is_exercise, **incident_values):
+    """The review page's edit form: the incident's facts and the review's text,
+    saved together or not at all (a conflict on either keeps both unsaved)."""
+    update_incident(user, review.incident, version=incident_version, **incident_values)
+    return update_review(user, review, version=review_version, narrative=narrative, is_exercise=is_exercise)
+
+
 # Ownership roles ----------------------------------------------------------
 
 
@@ -239,7 +242,6 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
         handover_note=handover_note,
         created_by=user,
     )
-    _bump(incident)
     return assignment
 
 

@@ -319,14 +319,10 @@ def review_edit(request, pk):
         data = form.cleaned_data
         values = {field: data[field] for field in form.Meta.fields}
         try:
-            services.update_incident(request.user, incident, version=data["version"], **values)
-            services.update_review(
-                request.user,
-                review,
-                version=data["review_version"],
-                narrative=data["narrative"],
-                is_exercise=data["is_exercise"],
-            )
+            services.edit_review(
+                request.user, review, incident_version=data["version"], review_version=data["review_version"],
+                narrative=data["narrative"], is_exercise=data["is_exercise"], **values,
+            )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as error:

@@ -1,5 +1,7 @@
 """Every page but sign-in needs a signed-in user; roles show in the layout."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -117,7 +119,8 @@ def test_pages_render_for_a_signed_in_user(client, staff, path):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<main id="main"' in html and "<footer" in html
-    assert "cdn" not in html.lower()
+    # Nothing is loaded from elsewhere: every script, stylesheet and image is local.
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
 
 
 def test_team_list_query_count_is_constant(client, staff, django_assert_max_num_queries):
