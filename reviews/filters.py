@@ -29,7 +29,7 @@ class ReviewFilter(django_filters.FilterSet):
     exercise = django_filters.ChoiceFilter(
         method="filter_exercise",
         choices=[("no", "Real escalations only"), ("yes", "Exercises only")],
-        empty_label="Escalations and exercises",
+        empty_label="All",
         label="Exercises",
     )
 

@@ -50,7 +50,14 @@ def panels(request):
             0,
             Panel(
                 title="Reviews you facilitate",
-                items=[(r.incident.title, r.get_absolute_url(), r.get_state_display()) for r in running[:8]],
+                items=[
+                    (
+                        r.incident.title,
+                        r.get_absolute_url(),
+                        r.get_state_display() + (" · exercise" if r.is_exercise else ""),
+                    )
+                    for r in running[:8]
+                ],
                 empty="You are not running a review. After an escalation, start one from Reviews.",
                 link=(reverse("reviews:create"), "Start a review"),
             ),

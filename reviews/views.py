@@ -73,6 +73,7 @@ def review_list(request):
             "query": query.urlencode(),
             "can_create": policy.can_create(request.user),
             "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "more_filters": sum(1 for key, value in request.GET.items() if value and key not in ("page", "q")),
         },
     )
 
