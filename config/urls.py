@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config import views
 from config.api import APIDocsView, router
+from reviews import insights_views
 from reviews.api import LanguageCheckView
 
 urlpatterns = [
@@ -15,11 +16,12 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("playbook/", include("playbook.urls")),
     path("recognition/", include("recognition.urls")),
-    path("insights/", views.insights, name="insights"),
+    path("insights/", insights_views.dashboard, name="insights"),
     path("teams/", include("teams.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/insights/", insights_views.InsightsView.as_view(), name="api-insights"),
     path("api/language-check/", LanguageCheckView.as_view(), name="api-language-check"),
     path("api/", include(router.urls)),
 ]

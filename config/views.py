@@ -13,10 +13,6 @@ def home(request):
     return render(request, "home.html", {"panels": panels_for(request)})
 
 
-def insights(request):
-    return render(request, "insights.html")
-
-
 def _check_database():
     try:
         with connection.cursor() as cursor:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import template
 
 from config.markdown import render_markdown
@@ -24,3 +26,20 @@ def minutes(value):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def duration(value):
+    from reviews.metrics import format_duration
+
+    return format_duration(value) if isinstance(value, timedelta) else "—"
+
+
+@register.filter
+def percent(value):
+    return f"{value * 100:.0f}%" if isinstance(value, int | float) else "—"
+
+
+@register.filter
+def one_decimal(value):
+    return f"{value:.1f}" if isinstance(value, int | float) else "—"

@@ -1,0 +1,331 @@
+"""Ownership metrics across escalations, computed in the database.
+
+Every figure is an aggregate over one annotated incident queryset: medians
+and 90th percentiles with PostgreSQL's PERCENTILE_CONT (on SQLite, the same
+aggregate is registered as a function when the connection opens), means,
+counts and shares with plain SQL aggregates. The dashboard runs a fixed
+number of queries whatever the number of incidents.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.backends.signals import connection_created
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, NullIf, TruncQuarter
+from django.utils import timezone
+
+from reviews.models import (
+    CORE_ROLES,
+    ActionItem,
+    ActionState,
+    Dimension,
+    DimensionResult,
+    Incident,
+    ReviewState,
+    RoleAssignment,
+)
+
+PUBLIC = (ReviewState.PUBLISHED, ReviewState.AMENDED)
+
+
+class Percentile(Aggregate):
+    """PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY expr): continuous percentile."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression, percentile, **extra):
+        super().__init__(expression, percentile=float(percentile), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, function="BATON_PERCENTILE",
+            template="%(function)s(%(expressions)s, %(percentile)s)", **extra_context,
+        )  # fmt: skip
+
+
+class _SqlitePercentile:
+    """The same percentile (linear interpolation) as PostgreSQL's PERCENTILE_CONT."""
+
+    def __init__(self):
+        self.values = []
+        self.fraction = 0.5
+
+    def step(self, value, fraction):
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return continuous_percentile(self.values, self.fraction)
+
+
+def continuous_percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("BATON_PERCENTILE", 2, _SqlitePercentile)
+
+
+connection_created.connect(_register_sqlite_functions)
+
+
+# The period ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    label: str
+
+    @classmethod
+    def quarter(cls, year, quarter):
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        return cls(start, end, f"{year} Q{quarter}")
+
+    @classmethod
+    def containing(cls, day):
+        return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+
+    def previous(self):
+        day = self.start - timedelta(days=1)
+        return Period.containing(day)
+
+    def bounds(self):
+        zone = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=zone),
+            datetime.combine(self.end, time.min, tzinfo=zone),
+        )
+
+
+def parse_period(params, today=None):
+    """?quarter=2026-Q4, or ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive); default this quarter."""
+    today = today or timezone.localdate()
+    quarter = params.get("quarter", "")
+    if quarter:
+        try:
+            year, number = quarter.split("-Q")
+            year, number = int(year), int(number)
+            if 1 <= number <= 4 and 2000 <= year <= 2100:
+                return Period.quarter(year, number)
+        except ValueError:
+            pass
+    try:
+        start = date.fromisoformat(params.get("from", ""))
+        end = date.fromisoformat(params.get("to", ""))
+    except ValueError:
+        return Period.containing(today)
+    if end < start:
+        start, end = end, start
+    return Period(start, end + timedelta(days=1), f"{start:%-d %b %Y} – {end:%-d %b %Y}")
+
+
+# The incident rows -------------------------------------------------------------------
+
+
+def _first_held(role):
+    return Subquery(
+        RoleAssignment.objects.filter(incident=OuterRef("pk"), role=role)
+        .order_by("started_at")
+        .values("started_at")[:1]
+    )
+
+
+def incidents(period, exercises="exclude"):
+    """Incidents escalated in ``period`` with their derived durations annotated."""
+    start, end = period.bounds()
+    queryset = Incident.objects.filter(escalated_at__gte=start, escalated_at__lt=end, review__isnull=False)
+    if exercises == "exclude":
+        queryset = queryset.filter(review__is_exercise=False)
+    elif exercises == "only":
+        queryset = queryset.filter(review__is_exercise=True)
+    firsts = {f"first_{role.value}": _first_held(role) for role in CORE_ROLES}
+    queryset = queryset.annotate(**firsts).annotate(
+        established=Case(
+            When(
+                **{f"first_{role.value}__isnull": False for role in CORE_ROLES},
+                then=Greatest(*(F(f"first_{role.value}") for role in CORE_ROLES)),
+            ),
+            default=None,
+        ),
+    )
+    duration = DurationField()
+    return queryset.annotate(
+        tto=ExpressionWrapper(F("established") - F("escalated_at"), output_field=duration),
+        ttfu=ExpressionWrapper(F("first_customer_update_at") - F("escalated_at"), output_field=duration),
+        ttr=ExpressionWrapper(F("resolved_at") - F("escalated_at"), output_field=duration),
+        target_tto=_target("target_ownership_minutes"),
+        target_ttfu=_target("target_first_update_minutes"),
+        target_ttr=_target("target_resolution_minutes"),
+    )
+
+
+class Minutes(Func):
+    """A whole number of minutes as a duration (an interval on PostgreSQL, microseconds on SQLite)."""
+
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * INTERVAL '1 minute')", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 60000000)", **extra_context)
+
+
+def _target(field):
+    return Minutes(F(f"playbook_version__{field}"))
+
+
+def _met(value, target):
+    """1 when the value met its target, 0 when not; NULL without both (so Avg is the share met)."""
+    return Avg(
+        Case(
+            When(
+                Q(**{f"{value}__isnull": False, f"{target}__isnull": False}) & Q(**{f"{value}__lte": F(target)}),
+                then=1.0,
+            ),
+            When(Q(**{f"{value}__isnull": False, f"{target}__isnull": False}), then=0.0),
+            default=None,
+            output_field=FloatField(),
+        )
+    )
+
+
+FIGURES = {
+    "incidents": lambda: Count("pk", distinct=True),
+    "tto_median": lambda: Percentile("tto", 0.5, output_field=DurationField()),
+    "tto_p90": lambda: Percentile("tto", 0.9, output_field=DurationField()),
+    "ttfu_median": lambda: Percentile("ttfu", 0.5, output_field=DurationField()),
+    "ttfu_p90": lambda: Percentile("ttfu", 0.9, output_field=DurationField()),
+    "ttr_median": lambda: Percentile("ttr", 0.5, output_field=DurationField()),
+    "ttr_p90": lambda: Percentile("ttr", 0.9, output_field=DurationField()),
+    "satisfaction_mean": lambda: Avg("satisfaction"),
+    "satisfaction_count": lambda: Count("satisfaction"),
+    "clarity_mean": lambda: Avg("review__clarity_score"),
+    "tto_met": lambda: _met("tto", "target_tto"),
+    "ttfu_met": lambda: _met("ttfu", "target_ttfu"),
+    "ttr_met": lambda: _met("ttr", "target_ttr"),
+    "tto_target": lambda: Percentile("target_tto", 0.5, output_field=DurationField()),
+}
+
+
+def _figures():
+    return {name: make() for name, make in FIGURES.items()}
+
+
+def overall(period, exercises="exclude"):
+    return incidents(period, exercises).aggregate(**_figures())
+
+
+def by_group(period, group, exercises="exclude"):
+    """Figures per team (``team``) or per playbook pattern (``pattern``), in one query."""
+    queryset = incidents(period, exercises)
+    if group == "team":
+        rows = queryset.values(slug=F("team__slug"), label=Coalesce(F("team__name"), Value("No team")))
+    else:
+        rows = queryset.values(
+            slug=F("playbook_section__slug"),
+            label=Coalesce(
+                F("playbook_section__current__pattern"), NullIf(F("pattern_name"), Value("")), Value("No pattern")
+            ),
+        )
+    return list(rows.annotate(**_figures()).order_by("label"))
+
+
+def dimensions(period, exercises="exclude"):
+    """Mean consolidated median per rubric dimension over published reviews (one query)."""
+    start, end = period.bounds()
+    results = DimensionResult.objects.filter(
+        review__incident__escalated_at__gte=start, review__incident__escalated_at__lt=end, review__state__in=PUBLIC
+    )
+    if exercises == "exclude":
+        results = results.filter(review__is_exercise=False)
+    elif exercises == "only":
+        results = results.filter(review__is_exercise=True)
+    means = dict(results.values("dimension").annotate(mean=Avg("median")).values_list("dimension", "mean"))
+    return [{"dimension": d.value, "label": d.label, "mean": means.get(d.value)} for d in Dimension]
+
+
+def actions(period, exercises="exclude", today=None):
+    today = today or timezone.localdate()
+    start, end = period.bounds()
+    items = ActionItem.objects.filter(review__incident__escalated_at__gte=start, review__incident__escalated_at__lt=end)
+    if exercises == "exclude":
+        items = items.filter(review__is_exercise=False)
+    return items.aggregate(
+        open=Count("pk", filter=Q(state=ActionState.OPEN)),
+        overdue=Count("pk", filter=Q(state=ActionState.OPEN, due_on__lt=today)),
+        done=Count("pk", filter=Q(state=ActionState.DONE)),
+    )
+
+
+def trend(period, exercises="exclude", quarters=4):
+    """The overall figures for ``period`` and the quarters before it, oldest first (one query)."""
+    periods = [period]
+    for _ in range(quarters - 1):
+        periods.insert(0, periods[0].previous())
+    span = Period(periods[0].start, period.end, "")
+    rows = (
+        incidents(span, exercises)
+        .annotate(quarter=TruncQuarter("escalated_at"))
+        .values("quarter")
+        .annotate(**_figures())
+    )
+    by_start = {row["quarter"].date() if hasattr(row["quarter"], "date") else row["quarter"]: row for row in rows}
+    return [(p, by_start.get(p.start, {"incidents": 0})) for p in periods]
+
+
+def bottlenecks(teams, patterns, dims, limit=5):
+    """Where ownership was least clear or slowest to establish, worst first."""
+
+    def ranked(rows, kind):
+        scored = []
+        for row in rows:
+            if not row["incidents"]:
+                continue
+            reasons = []
+            if row["clarity_mean"] is not None and row["clarity_mean"] < 60:
+                reasons.append(f"ownership clarity {row['clarity_mean']:.0f}/100")
+            if row["tto_median"] is None:
+                reasons.append("the three core roles were not all held")
+            elif row["tto_met"] is not None and row["tto_met"] < 1:
+                reasons.append(f"time-to-ownership target met in {row['tto_met'] * 100:.0f}%")
+            if reasons:
+                severity = (
+                    (100 - (row["clarity_mean"] or 50))
+                    + (60 if row["tto_median"] is None else 0)
+                    + ((row["tto_median"].total_seconds() / 60) if row["tto_median"] else 0)
+                )
+                scored.append({"kind": kind, "row": row, "reasons": reasons, "severity": severity})
+        return sorted(scored, key=lambda item: -item["severity"])[:limit]
+
+    weak_dimensions = sorted((d for d in dims if d["mean"] is not None and d["mean"] < 3.5), key=lambda d: d["mean"])
+    return {"patterns": ranked(patterns, "pattern"), "teams": ranked(teams, "team"), "dimensions": weak_dimensions}
