@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recognition.tasks.reconcile_notices",
         "schedule": env.float("RECOGNITION_RECONCILE_SECONDS", default=300.0),
     },
+    "quarter-snapshot": {
+        "task": "reviews.tasks.prepare_snapshot",
+        "schedule": env.float("SNAPSHOT_SECONDS", default=3600.0),
+    },
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",
         "schedule": env.float("CYCLE_SECONDS", default=3600.0),

@@ -2,15 +2,21 @@
 
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviews import charts, insights
+from reviews import charts, insights, services, snapshot
 from reviews.metrics import format_duration
+from reviews.models import Incident, ShareLink
 
 EXERCISE_CHOICES = [("exclude", "Real escalations"), ("only", "Exercises only"), ("include", "Both")]
 SHORT_DIMENSIONS = {
@@ -161,3 +167,116 @@ class InsightsView(APIView):
                 },
             }
         )
+
+
+# The performance snapshot ----------------------------------------------------------------
+
+
+def _quarter_of(params):
+    period = insights.parse_period({"quarter": params.get("quarter", "")} if params.get("quarter") else {})
+    if not params.get("quarter"):
+        period = period.previous()  # the last closed quarter by default
+    return period
+
+
+def snapshot_page(request):
+    period = _quarter_of(request.GET)
+    report = snapshot.internal(period)
+    customers = (
+        Incident.objects.filter(escalated_at__gte=period.bounds()[0], escalated_at__lt=period.bounds()[1])
+        .values_list("customer", flat=True)
+        .distinct()
+        .order_by("customer")
+    )
+    return render(
+        request,
+        "reviews/snapshot.html",
+        report | {"customers": list(customers), "quarter_param": _param(period), "quarters": _quarters()},
+    )
+
+
+def snapshot_pdf(request):
+    period = _quarter_of(request.GET)
+    response = HttpResponse(snapshot.pdf(snapshot.internal(period)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="baton-snapshot-{_param(period)}.pdf"'
+    return response
+
+
+def figures_csv(request):
+    data = dashboard_data(request.GET)
+    response = HttpResponse(snapshot.figures_csv(data["period"], data["exercises"]), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="baton-figures-{_slug(data["period"])}.csv"'
+    return response
+
+
+def incidents_csv(request):
+    data = dashboard_data(request.GET)
+    response = StreamingHttpResponse(
+        snapshot.incident_rows_csv(data["period"], data["exercises"]), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="baton-incidents-{_slug(data["period"])}.csv"'
+    return response
+
+
+def customer_page(request):
+    period = _quarter_of(request.GET)
+    name = request.GET.get("customer", "")
+    if request.method == "POST":
+        return _share_action(request, period, name)
+    links = ShareLink.objects.filter(customer=name).select_related("created_by") if name else []
+    return render(
+        request,
+        "reviews/snapshot_customer.html",
+        snapshot.customer(period, name)
+        | {"preview": True, "links": links, "quarter_param": _param(period), "now": timezone.now()},
+    )
+
+
+def _share_action(request, period, name):
+    try:
+        if "revoke" in request.POST:
+            link = get_object_or_404(ShareLink, pk=request.POST["revoke"])
+            services.revoke_share_link(request.user, link)
+            messages.success(request, "Link revoked: it no longer opens.")
+        else:
+            link = services.create_share_link(
+                request.user, customer=name, year=period.start.year, quarter=(period.start.month - 1) // 3 + 1,
+                days=request.POST.get("days") or services.SHARE_LINK_DAYS,
+            )  # fmt: skip
+            url = request.build_absolute_uri(reverse("shared-snapshot", args=[link.token]))
+            messages.success(request, f"Share this link with {name}: {url} (expires {link.expires_at:%-d %b %Y}).")
+    except ValidationError as error:
+        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+    return redirect(f"{reverse('snapshot-customer')}?{urlencode({'quarter': _param(period), 'customer': name})}")
+
+
+@login_not_required
+def shared_snapshot(request, token):
+    """The customer snapshot behind a share link: no sign-in, only that customer's data."""
+    link = ShareLink.objects.filter(token=token).first()
+    if link is None or not link.is_active:
+        raise Http404("This link has expired or was revoked.")
+    period = insights.Period.quarter(link.year, link.quarter)
+    response = render(
+        request, "reviews/snapshot_customer.html", snapshot.customer(period, link.customer) | {"preview": False}
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _param(period):
+    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+
+
+def _slug(period):
+    return period.label.replace(" ", "-").replace("–", "to")
+
+
+def _quarters():
+    q = insights.Period.containing(timezone.localdate())
+    out = []
+    for _ in range(6):
+        out.append((_param(q), q.label))
+        q = q.previous()
+    return out

@@ -37,6 +37,7 @@ from reviews.models import (
     Score,
     TimelineEntry,
 )
+from teams.roles import is_facilitator
 
 logger = logging.getLogger(__name__)
 
@@ -568,3 +569,85 @@ def _remind(owner, kind, items, today):
         lambda: ActionReminder.objects.filter(action_item__in=claimed, kind=kind, sent_on=today).delete(),
     )
     return 1
+
+
+# The performance snapshot and customer share links ------------------------------------
+
+
+def prepare_snapshot(today=None):
+    """Prepare the snapshot of the quarter that closed last and tell the governance
+    owners, once. Idempotent: safe on time, late, twice or concurrently."""
+    from django.contrib.auth import get_user_model
+
+    from reviews import snapshot as snapshots
+    from reviews.insights import Period
+    from reviews.insights_views import _plain
+    from reviews.models import Snapshot
+    from teams.roles import GOVERNANCE
+
+    period = snapshots.quarter_to_prepare(today)
+    year, quarter = period.start.year, (period.start.month - 1) // 3 + 1
+    if not Snapshot.objects.filter(year=year, quarter=quarter).exists():
+        report = snapshots.internal(Period.quarter(year, quarter))
+        figures = {"overall": _plain(report["overall"]), "previous": _plain(report["previous"])}
+        notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
+    # Exactly one run flips notified_at and sends the mail.
+    if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    ):
+        return 0
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=GOVERNANCE, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if recipients:
+        notify.send_or_release(
+            f"Baton: the performance snapshot for {period.label} is ready",
+            render_to_string(
+                "reviews/email/snapshot_ready.txt",
+                {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
+            ),
+            recipients,
+            lambda: Snapshot.objects.filter(year=year, quarter=quarter).update(notified_at=None),
+        )
+    return len(recipients)
+
+
+SHARE_LINK_DAYS = 30
+
+
+@transaction.atomic
+def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
+    """An unguessable link to one customer's snapshot, expiring after ``days``."""
+    import secrets
+
+    from reviews.models import ShareLink
+    from teams.roles import is_governance
+
+    _require(is_facilitator(user) or is_governance(user), "Only facilitators and governance owners share snapshots.")
+    errors = {}
+    if not Incident.objects.filter(customer=customer).exists():
+        errors["customer"] = ["No escalations for this customer."]
+    if not 1 <= int(days) <= 365:
+        errors["days"] = ["Between 1 and 365 days."]
+    if errors:
+        raise ValidationError(errors)
+    return ShareLink.objects.create(
+        token=secrets.token_urlsafe(32), customer=customer, year=year, quarter=quarter, created_by=user,
+        expires_at=timezone.now() + timedelta(days=int(days)),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def revoke_share_link(user, link):
+    from teams.roles import is_governance
+
+    _require(
+        link.created_by_id == user.pk or is_governance(user), "Only its creator or a governance owner revokes a link."
+    )
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
