@@ -3,7 +3,7 @@
 Idempotent: a review whose incident title exists is left alone.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -273,4 +273,89 @@ def seed(stdout=None):
         created += 1
     if stdout is not None and created:
         stdout.write(f"Demo reviews: {created} created.")
+    return created
+
+
+HISTORY_TITLES = [
+    "Refunds stuck for {c}",
+    "Dashboard timeouts for {c}",
+    "Invoice emails delayed for {c}",
+    "API rate limits hit by {c}",
+    "Card declines for {c}",
+    "Data sync lag for {c}",
+    "SSO login loop for {c}",
+    "Report export failing for {c}",
+]
+HISTORY_CUSTOMERS = ["Northwind Traders", "Contoso Ltd", "Fabrikam Inc", "Litware", "Adventure Works", "Tailspin Toys"]
+
+
+def seed_history(stdout=None, quarters=3, per_quarter=8):
+    """Published reviews over the past quarters, so Insights tells a story: ownership is
+    established faster and more clearly quarter by quarter. Deterministic; idempotent."""
+    import random
+
+    from reviews.models import DimensionResult, Incident, Review, ReviewState, RoleAssignment
+
+    if Incident.objects.filter(title__startswith="[history]").exists():
+        return 0
+    rng = random.Random(2026)  # noqa: S311 - demo data, deterministic on purpose
+    people = list(get_user_model().objects.filter(is_superuser=False).order_by("username"))
+    facilitator = get_user_model().objects.filter(username="fiona").first()
+    teams = list(Team.objects.order_by("slug"))
+    sections = list(Section.objects.filter(current__isnull=False).select_related("current").order_by("slug"))
+    if not (people and facilitator and teams and sections):
+        return 0
+    today = timezone.localdate()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    created = 0
+    for back in range(quarters, 0, -1):
+        month = quarter_start.month - 3 * back
+        year = quarter_start.year + (month - 1) // 12
+        start = date(year, (month - 1) % 12 + 1, 1)
+        improvement = quarters - back  # later quarters do better
+        for i in range(per_quarter):
+            section = sections[i % len(sections)]
+            escalated = timezone.make_aware(datetime.combine(start + timedelta(days=5 + i * 10), time(9 + i % 6)))
+            tto = rng.randint(40, 60) - improvement * 12
+            incident = Incident.objects.create(
+                title="[history] " + HISTORY_TITLES[i % len(HISTORY_TITLES)].format(c=HISTORY_CUSTOMERS[i % 6]),
+                customer=HISTORY_CUSTOMERS[i % 6],
+                severity=["sev1", "sev2", "sev3"][i % 3],
+                team=teams[i % len(teams)],
+                playbook_section=section,
+                playbook_version=section.current,
+                pattern_name=section.current.pattern,
+                escalated_at=escalated,
+                acknowledged_at=escalated + timedelta(minutes=5),
+                first_customer_update_at=escalated + timedelta(minutes=rng.randint(15, 60) - improvement * 8),
+                resolved_at=escalated + timedelta(minutes=rng.randint(90, 600) - improvement * 40),
+                satisfaction=min(5, max(1, rng.randint(2, 4) + (improvement > 1))),
+                created_by=facilitator,
+            )
+            for offset, role in zip(
+                (max(tto, 5), 3, 6), (R.INVESTIGATION_LEAD, R.COMMUNICATIONS_OWNER, R.DECISION_OWNER), strict=True
+            ):
+                RoleAssignment.objects.create(
+                    incident=incident,
+                    role=role,
+                    person=people[(i + offset) % len(people)],
+                    started_at=escalated + timedelta(minutes=min(offset, max(tto, 5))),
+                    created_by=facilitator,
+                )
+            medians = [min(5.0, max(1.0, rng.choice([2, 3, 3, 4]) + improvement * 0.5 - (d == 4))) for d in range(1, 7)]
+            review = Review.objects.create(
+                incident=incident,
+                facilitator=facilitator,
+                state=ReviewState.PUBLISHED,
+                published_at=escalated + timedelta(days=3),
+                narrative="A review from an earlier quarter.",
+                clarity_score=round((sum(medians) / 6 - 1) / 4 * 100, 1),
+            )
+            DimensionResult.objects.bulk_create(
+                DimensionResult(review=review, dimension=d, median=m, spread=1, count=3)
+                for d, m in enumerate(medians, start=1)
+            )
+            created += 1
+    if stdout is not None:
+        stdout.write(f"Demo history: {created} published reviews over {quarters} past quarters.")
     return created

@@ -94,7 +94,9 @@ def dashboard(request):
             "exercise_choices": EXERCISE_CHOICES,
             "trend_charts": trend_charts,
             "dimension_chart": charts.bars(
-                [(d["label"], d["mean"], None) for d in data["dimensions"]], maximum=5, unit="number"
+                [(SHORT_DIMENSIONS[d["dimension"]], d["mean"], None) for d in data["dimensions"]],
+                maximum=5,
+                unit="number",
             ),
             "tto_chart": charts.bars(pattern_targets) if pattern_targets else None,
             "team_link": lambda slug: reviews_link(team=slug or ""),

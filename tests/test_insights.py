@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from playbook.models import Section
 from reviews import insights
 from reviews.models import (
     ActionItem,
@@ -146,22 +145,57 @@ def test_dashboard_page_and_api(client, data, staff):
     assert {row["label"] for row in body["teams"]} == {"Alpha", "Beta"}
 
 
-def test_dashboard_query_count_is_constant(client, staff, governance, django_assert_max_num_queries):
+def _bulk(author, teams, section, n, start=0):
+    """``n`` incidents with the trio, milestones, a published review and rubric results, in bulk."""
+    rows = Incident.objects.bulk_create(
+        Incident(
+            title=f"i{start + i}", customer=f"C{i % 7}", team=teams[i % len(teams)], created_by=author,
+            escalated_at=T + timedelta(minutes=start + i),
+            first_customer_update_at=T + timedelta(minutes=start + i + 20),
+            resolved_at=T + timedelta(minutes=start + i + 100 + i % 50), satisfaction=1 + i % 5,
+            playbook_section=section if i % 2 else None, playbook_version=section.current if i % 2 else None,
+        )
+        for i in range(n)
+    )  # fmt: skip
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(
+            incident=row,
+            role=role,
+            person=author,
+            started_at=row.escalated_at + timedelta(minutes=5 + k),
+            created_by=author,
+        )
+        for row in rows
+        for k, role in enumerate(CORE)
+    )
+    reviews = Review.objects.bulk_create(
+        Review(incident=row, facilitator=author, state=ReviewState.PUBLISHED, clarity_score=50 + (i % 40))
+        for i, row in enumerate(rows)
+    )
+    DimensionResult.objects.bulk_create(
+        DimensionResult(review=review, dimension=d, median=3, spread=1, count=2)
+        for review in reviews
+        for d in range(1, 7)
+    )
+
+
+def test_dashboard_and_api_query_counts_are_constant_at_10_and_1000(
+    client, staff, governance, django_assert_max_num_queries
+):
     client.force_login(staff)
     author = UserFactory(username="bulk")
     teams = [TeamFactory() for _ in range(5)]
-    section = new_section(staff, governance, slug="bulk", pattern="Bulk")
-
-    def grow(n):
-        for i in range(n):
-            incident(author, teams[i % 5], at=T + timedelta(hours=i), tto=10 + i % 50, ttfu=20, ttr=100 + i,
-                     satisfaction=1 + i % 5, clarity=50, section=section if i % 2 else None, dims={1: 3})  # fmt: skip
-
-    grow(10)
+    section = new_section(staff, governance, slug="bulk", pattern="Bulk", target_ownership_minutes=30)
+    _bulk(author, teams, section, 10)
     with django_assert_max_num_queries(25) as few:
         client.get("/insights/?quarter=2026-Q3")
-    grow(190)
+    with django_assert_max_num_queries(25) as few_api:
+        client.get("/api/insights/?quarter=2026-Q3")
+    _bulk(author, teams, section, 990, start=10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/insights/?quarter=2026-Q3")
-    assert "200" in response.content.decode()
-    assert Section.objects.count() == 1
+    with django_assert_max_num_queries(len(few_api.captured_queries)):
+        body = client.get("/api/insights/?quarter=2026-Q3").json()
+    assert body["overall"]["incidents"] == 1000
+    assert body["overall"]["tto_median_seconds"] == 7 * 60  # the last of the trio arrives at +7 min
+    assert "1000" in response.content.decode()

@@ -83,6 +83,7 @@ class Command(BaseCommand):
 
         playbook_demo.seed(None if quiet else self.stdout)
         reviews_demo.seed(None if quiet else self.stdout)
+        reviews_demo.seed_history(None if quiet else self.stdout)
         recognition_demo.seed(None if quiet else self.stdout)
 
         if not quiet:
