@@ -239,12 +239,13 @@ def pdf(report):
         Paragraph("None recorded.", styles["Normal"])
     ]
     story += [Spacer(1, 8), Paragraph("Improvements made", styles["Heading2"])]
-    story += [
+    improvements = [
         Paragraph(f"• Playbook: {esc(r.pattern)} — {esc(r.rationale)}", styles["Normal"]) for r in report["revisions"]
-    ]
-    story += [Paragraph(f"• Done: {esc(a.title)}", styles["Normal"]) for a in report["done_actions"]]
+    ] + [Paragraph(f"• Done: {esc(a.title)}", styles["Normal"]) for a in report["done_actions"]]
+    story += improvements or [Paragraph("None recorded.", styles["Normal"])]
     story += [Spacer(1, 8), Paragraph("Teams recognised", styles["Heading2"])]
-    story += [Paragraph(f"• {esc(r['team__name'])} ({r['n']})", styles["Normal"]) for r in report["recognised"]]
+    recognised = [Paragraph(f"• {esc(r['team__name'])} ({r['n']})", styles["Normal"]) for r in report["recognised"]]
+    story += recognised or [Paragraph("None this quarter.", styles["Normal"])]
     doc.build(story)
     return buffer.getvalue()
 
