@@ -99,8 +99,6 @@ def dashboard(request):
                 unit="number",
             ),
             "tto_chart": charts.bars(pattern_targets) if pattern_targets else None,
-            "team_link": lambda slug: reviews_link(team=slug or ""),
-            "reviews_link": reviews_link(),
             "links": {
                 "team": {row["slug"]: reviews_link(team=row["slug"]) for row in data["teams"] if row["slug"]},
                 "pattern": {row["label"]: reviews_link(pattern=row["label"]) for row in data["patterns"]},
@@ -111,7 +109,7 @@ def dashboard(request):
 
 
 def _target_of(row):
-    """The median time-to-ownership target of a pattern's incidents, as stored on its section."""
+    """The median time-to-ownership target of a pattern's incidents (from the playbook versions in force)."""
     return row.get("tto_target")
 
 
