@@ -1,6 +1,7 @@
 import zoneinfo
 from urllib.parse import unquote
 
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
 TIMEZONE_COOKIE = "baton_tz"
@@ -27,4 +28,21 @@ class TimezoneMiddleware:
         else:
             timezone.activate(zone)
         request.timezone_name = name if zone else timezone.get_default_timezone_name()
+        return self.get_response(request)
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to a query string carrying NUL characters.
+
+    Forms and serializers already refuse them in submitted data; query
+    parameters read directly by views (search boxes, filters) would otherwise
+    reach PostgreSQL, which cannot store or compare them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            return HttpResponseBadRequest("The address contains a NUL character.", content_type="text/plain")
         return self.get_response(request)

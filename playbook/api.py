@@ -181,6 +181,8 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
 class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Proposed revisions: draft → submitted → approved | rejected | withdrawn."""
 
+    lookup_value_regex = r"\d+"
+
     queryset = Revision.objects.none()
     filterset_fields = ["state", "section__slug", "author"]
 
@@ -294,12 +296,16 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     """Quarterly review cycles and their tasks."""
 
+    lookup_value_regex = r"\d+"
+
     serializer_class = CycleSerializer
     queryset = ReviewCycle.objects.prefetch_related("tasks__section", "tasks__assignee", "tasks__cycle")
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quarterly review tasks (``?mine=true`` for your own)."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = TaskSerializer
     queryset = ReviewTask.objects.select_related("section", "assignee", "cycle")

@@ -115,9 +115,9 @@ def propose(request, slug=None):
     section = _section(slug) if slug else None
     action = None
     task = None
-    if request.GET.get("action"):
+    if request.GET.get("action", "").isdigit():
         action = ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE).first()
-    if request.GET.get("task"):
+    if request.GET.get("task", "").isdigit():
         task = ReviewTask.objects.filter(pk=request.GET["task"], section=section, assignee=request.user).first()
     initial = services.initial_content(section)
     if action is not None:

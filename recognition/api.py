@@ -43,6 +43,8 @@ class RecognitionViewSet(
 ):
     """The board: newest first; filter with ?team=<slug>, ?category=, ?quarter=2026-Q4."""
 
+    lookup_value_regex = r"\d+"
+
     serializer_class = RecognitionSerializer
     queryset = Recognition.objects.none()
     filter_backends = []

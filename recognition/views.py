@@ -29,7 +29,7 @@ def index(request):
     page = Paginator(selectors.board(filters), 20).get_page(request.GET.get("page"))
     initial = {}
     review = None
-    if request.GET.get("review"):
+    if request.GET.get("review", "").isdigit():
         review = Review.objects.filter(pk=request.GET["review"]).select_related("incident__team").first()
         if review and review_policy.can_view(request.user, review):
             initial = {"review": review.pk, "team": review.incident.team_id}

@@ -274,6 +274,8 @@ def _detail(request, review):
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Reviews: create (facilitators), read, update narrative, and move between states."""
 
+    lookup_value_regex = r"\d+"
+
     queryset = selectors.Review.objects.none()  # for the schema; get_queryset() filters per user
 
     filterset_class = ReviewFilter
@@ -424,6 +426,8 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Incidents (created with their review through /api/reviews/); update with the version you edited."""
 
+    lookup_value_regex = r"\d+"
+
     queryset = Incident.objects.none()
 
     serializer_class = IncidentSerializer
@@ -448,6 +452,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"
     review_path = "incident__review"
 
     def visible(self, queryset):

@@ -630,13 +630,17 @@ def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
     errors = {}
     if not Incident.objects.filter(customer=customer).exists():
         errors["customer"] = ["No escalations for this customer."]
-    if not 1 <= int(days) <= 365:
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 365:
         errors["days"] = ["Between 1 and 365 days."]
     if errors:
         raise ValidationError(errors)
     return ShareLink.objects.create(
         token=secrets.token_urlsafe(32), customer=customer, year=year, quarter=quarter, created_by=user,
-        expires_at=timezone.now() + timedelta(days=int(days)),
+        expires_at=timezone.now() + timedelta(days=days),
     )  # fmt: skip
 
 

@@ -137,3 +137,35 @@ def test_team_list_query_count_is_constant(client, staff, django_assert_max_num_
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/teams/")
     assert response.content.decode().count("<tr>") == 31  # header + 30 teams
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/recognition/?review=abc",
+        "/recognition/?quarter=junk&team=nobody&category=x",
+        "/playbook/sample-team/propose/?action=abc&task=xyz",
+        "/playbook/?q=%00",
+        "/reviews/?page=abc&escalated_after=not-a-date&team=nobody",
+        "/insights/?from=2026-13-01&to=x&exercises=nonsense",
+        "/insights/?quarter=2026-Q9",
+        "/insights/customer/?customer=&quarter=junk",
+        "/teams/nope/",
+    ],
+)
+def test_bad_query_parameters_never_cause_a_500(client, staff, governance, path):
+    from tests.test_playbook_services import new_section
+
+    new_section(staff, governance, slug="sample-team")
+    client.force_login(staff)
+    assert client.get(path).status_code in (200, 400, 404)
+
+
+def test_a_bad_share_link_duration_is_a_message_not_a_500(client, facilitator):
+    from tests.test_review_pages import published
+
+    published(facilitator, customer="Acme")
+    client.force_login(facilitator)
+    response = client.post("/insights/customer/?customer=Acme", {"days": "abc"}, follow=True)
+    assert response.status_code == 200
+    assert "Between 1 and 365 days." in response.content.decode()

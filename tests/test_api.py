@@ -68,3 +68,21 @@ def test_schema_and_docs(api, client, staff):
 def test_docs_send_signed_out_visitors_to_sign_in(client, db):
     response = client.get("/api/docs/")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/reviews/?team=nobody&state=nonsense&escalated_after=x",
+        "/api/action-items/?owner=abc&overdue=maybe",
+        "/api/role-assignments/?incident=abc",
+        "/api/insights/?from=2026-13-01&exercises=nope",
+        "/api/playbook/tasks/?cycle=abc",
+        "/api/recognitions/?quarter=junk",
+        "/api/reviews/abc/",
+        "/api/playbook/sections/?search=%00",
+    ],
+)
+def test_bad_api_parameters_are_400_or_404_never_500(api, staff, path):
+    api.force_authenticate(staff)
+    assert api.get(path).status_code in (200, 400, 404)
