@@ -21,10 +21,12 @@ from reviews import policy
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
     ActionItem,
+    ActionKind,
     ActionReminder,
     ActionState,
     Dimension,
     DimensionResult,
+    EntryKind,
     Finding,
     Incident,
     LanguageDismissal,
@@ -262,7 +264,7 @@ def end_role(user, assignment, *, ended_at):
 
 
 @transaction.atomic
-def add_timeline_entry(user, incident, *, at, kind, what, who=""):
+def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
     review = incident.review
     _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
@@ -465,7 +467,7 @@ def add_finding(user, review, *, text):
 
 
 @transaction.atomic
-def add_action_item(user, review, *, title, owner, due_on, kind, finding=None):
+def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
     _require(policy.can_manage(user, review), "Only facilitators create action items.")
     errors = {}
     if not title.strip():
