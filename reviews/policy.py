@@ -2,7 +2,7 @@
 
 | action                                   | who                                              |
 |------------------------------------------|--------------------------------------------------|
-| see a draft / in-review review            | facilitators, and the review's participants      |
+| see a draft / in-review review            | facilitators, its participants, its action owners |
 | see a published review                   | every signed-in person                           |
 | create a review; edit the incident, roles,| facilitators                                     |
 | timeline, narrative, findings, action     |                                                  |
@@ -14,7 +14,7 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from reviews.models import Participant, Review, ReviewState
+from reviews.models import ActionItem, Participant, Review, ReviewState
 from teams.roles import is_facilitator
 
 PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
@@ -25,11 +25,17 @@ def visible_reviews(user, queryset=None):
     if is_facilitator(user):
         return queryset
     participating = Participant.objects.filter(review=OuterRef("pk"), user=user)
-    return queryset.filter(Q(state__in=PUBLIC_STATES) | Q(Exists(participating)))
+    owning = ActionItem.objects.filter(review=OuterRef("pk"), owner=user)
+    return queryset.filter(Q(state__in=PUBLIC_STATES) | Q(Exists(participating)) | Q(Exists(owning)))
 
 
 def can_view(user, review):
-    return review.state in PUBLIC_STATES or is_facilitator(user) or review.participants.filter(user=user).exists()
+    return (
+        review.state in PUBLIC_STATES
+        or is_facilitator(user)
+        or review.participants.filter(user=user).exists()
+        or review.action_items.filter(owner=user).exists()
+    )
 
 
 def can_create(user):
