@@ -1,5 +1,6 @@
 """The reviews API: the same services and rules as the pages."""
 
+import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -451,6 +452,13 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(IncidentSerializer(incident).data)
 
 
+def _id_filters(model, **fields):
+    """A FilterSet of plain id filters: a hidden parent and a missing one both give an empty list."""
+    attrs = {name: django_filters.NumberFilter(field_name=f"{name}_id") for name in fields.get("ids", ())}
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": list(fields.get("plain", ()))})
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
+
+
 class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     review_path = "incident__review"
@@ -465,7 +473,7 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     queryset = RoleAssignment.objects.none()
 
     serializer_class = RoleAssignmentSerializer
-    filterset_fields = ["incident", "role", "person"]
+    filterset_class = _id_filters(RoleAssignment, ids=("incident", "person"), plain=("role",))
 
     def get_queryset(self):
         return self.visible(RoleAssignment.objects.select_related("person")).order_by("started_at", "pk")
@@ -482,7 +490,7 @@ class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _R
     queryset = TimelineEntry.objects.none()
 
     serializer_class = TimelineEntrySerializer
-    filterset_fields = ["incident", "kind"]
+    filterset_class = _id_filters(TimelineEntry, ids=("incident",), plain=("kind",))
 
     def get_queryset(self):
         return self.visible(TimelineEntry.objects.all()).order_by("at", "pk")
@@ -499,7 +507,7 @@ class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _R
 class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     queryset = Finding.objects.none()
     serializer_class = FindingSerializer
-    filterset_fields = ["review"]
+    filterset_class = _id_filters(Finding, ids=("review",))
     review_path = "review"
 
     def get_queryset(self):
@@ -516,7 +524,7 @@ class ActionItemViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     queryset = ActionItem.objects.none()
 
     serializer_class = ActionItemSerializer
-    filterset_fields = ["review", "owner", "state", "kind"]
+    filterset_class = _id_filters(ActionItem, ids=("review", "owner"), plain=("state", "kind"))
     ordering_fields = ["due_on"]
     review_path = "review"
 

@@ -174,3 +174,15 @@ def test_review_list_and_detail_query_counts(api, facilitator, django_assert_max
         assert api.get("/api/reviews/").json()["count"] == 14
     with django_assert_max_num_queries(len(few_detail.captured_queries)):
         api.get(f"/api/reviews/{target.pk}/")
+
+
+def test_filters_do_not_reveal_whether_a_hidden_review_exists(api, facilitator, staff):
+    hidden = make_review(facilitator)
+    services.add_finding(facilitator, hidden, text="secret")
+    api.force_authenticate(staff)
+    for param in (hidden.pk, 999_999):
+        for path in ("/api/findings/", "/api/action-items/"):
+            response = api.get(f"{path}?review={param}")
+            assert response.status_code == 200 and response.json()["count"] == 0
+        response = api.get(f"/api/role-assignments/?incident={param}")
+        assert response.status_code == 200 and response.json()["count"] == 0
