@@ -56,6 +56,11 @@ def error_dict(error):
     return {"non_field_errors": [str(message) for message in error.messages]}
 
 
+def error_text(error):
+    """A ValidationError as one readable line, for a page message."""
+    return " ".join(message for messages in error_dict(error).values() for message in messages)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         return Response(error_dict(exc), status=status.HTTP_400_BAD_REQUEST)

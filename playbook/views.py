@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config.errors import Conflict
+from config.errors import Conflict, error_text
 from config.forms import add_service_errors
 from playbook import policy, services
 from playbook.diff import compare
@@ -20,10 +20,6 @@ SEARCH_FIELDS = (
     "pattern", "recognise", "change_authority", "acceptable_risks", "fallback_options", "contingency_contacts",
     "script_acknowledge", "script_known", "script_unknown", "script_next_steps", "script_next_update",
 )  # fmt: skip
-
-
-def _messages_of(error):
-    return " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
 
 
 def index(request):
@@ -261,7 +257,7 @@ def revision_action(request, pk, action):
             add_service_errors(form, error)
         # Decisions show their errors on the decision form; other actions above the page.
         return revision_detail(
-            request, pk, decision_form=form, status=400, error=None if form is not None else _messages_of(error)
+            request, pk, decision_form=form, status=400, error=None if form is not None else error_text(error)
         )
     return redirect(revision)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.errors import error_text
 from config.forms import add_service_errors
 from recognition import selectors, services
 from recognition.forms import HideForm, RecognitionForm
@@ -16,10 +17,6 @@ from reviews import policy as review_policy
 from reviews.models import Review
 from teams.models import Team
 from teams.roles import is_governance
-
-
-def _messages_of(error):
-    return " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
 
 
 def index(request):
@@ -109,7 +106,7 @@ def second(request, pk):
     try:
         services.second(request.user, recognition)
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"You seconded the recognition of {recognition.recipient_name}.")
     target = request.POST.get("next", "")
@@ -129,7 +126,7 @@ def hide(request, pk):
             raise ValidationError({"reason": ["Say why it is hidden: the author is told."]})
         services.hide(request.user, recognition, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, _messages_of(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Hidden from the board; it stays in the record and the author is told.")
     return redirect("recognition:index")

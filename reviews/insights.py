@@ -329,3 +329,17 @@ def bottlenecks(teams, patterns, dims, limit=5):
 
     weak_dimensions = sorted((d for d in dims if d["mean"] is not None and d["mean"] < 3.5), key=lambda d: d["mean"])
     return {"patterns": ranked(patterns, "pattern"), "teams": ranked(teams, "team"), "dimensions": weak_dimensions}
+
+
+def as_json(row):
+    """A figures row as JSON: durations become seconds (``…_seconds``) and a readable text."""
+    from reviews.metrics import format_duration
+
+    out = {}
+    for key, value in row.items():
+        if hasattr(value, "total_seconds"):
+            out[f"{key}_seconds"] = int(value.total_seconds())
+            out[key] = format_duration(value)
+        else:
+            out[key] = value
+    return out

@@ -113,18 +113,6 @@ def _target_of(row):
     return row.get("tto_target")
 
 
-def _plain(row):
-    """A figures row as JSON: durations become seconds (``…_seconds``) and a readable text."""
-    out = {}
-    for key, value in row.items():
-        if hasattr(value, "total_seconds"):
-            out[f"{key}_seconds"] = int(value.total_seconds())
-            out[key] = format_duration(value)
-        else:
-            out[key] = value
-    return out
-
-
 class InsightsView(APIView):
     """The dashboard's figures for a period: ``?quarter=2026-Q4`` or ``?from=&to=``;
     ``?exercises=exclude|only|include`` (real escalations by default)."""
@@ -149,13 +137,13 @@ class InsightsView(APIView):
                     "end": period.end - timezone.timedelta(days=1),
                 },
                 "exercises": data["exercises"],
-                "overall": _plain(data["overall"]),
-                "previous": _plain(data["previous"]),
-                "teams": [_plain(row) for row in data["teams"]],
-                "patterns": [_plain(row) for row in data["patterns"]],
+                "overall": insights.as_json(data["overall"]),
+                "previous": insights.as_json(data["previous"]),
+                "teams": [insights.as_json(row) for row in data["teams"]],
+                "patterns": [insights.as_json(row) for row in data["patterns"]],
                 "dimensions": data["dimensions"],
                 "actions": data["actions"],
-                "trend": [{"period": p.label, **_plain(row)} for p, row in data["trend"]],
+                "trend": [{"period": p.label, **insights.as_json(row)} for p, row in data["trend"]],
                 "bottlenecks": {
                     "patterns": [
                         {"label": b["row"]["label"], "reasons": b["reasons"]} for b in data["bottlenecks"]["patterns"]

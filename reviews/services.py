@@ -582,8 +582,7 @@ def prepare_snapshot(today=None):
     from django.contrib.auth import get_user_model
 
     from reviews import snapshot as snapshots
-    from reviews.insights import Period
-    from reviews.insights_views import _plain
+    from reviews.insights import Period, as_json
     from reviews.models import Snapshot
     from teams.roles import GOVERNANCE
 
@@ -591,7 +590,7 @@ def prepare_snapshot(today=None):
     year, quarter = period.start.year, (period.start.month - 1) // 3 + 1
     if not Snapshot.objects.filter(year=year, quarter=quarter).exists():
         report = snapshots.internal(Period.quarter(year, quarter))
-        figures = {"overall": _plain(report["overall"]), "previous": _plain(report["previous"])}
+        figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
         notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
     # Exactly one run flips notified_at and sends the mail.
     if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import Conflict
+from config.errors import Conflict, error_text
 from config.forms import add_service_errors
 from reviews import policy, selectors, services
 from reviews.filters import ReviewFilter
@@ -254,9 +254,7 @@ def transition(request, pk, action):
     try:
         service(request.user, review)
     except ValidationError as error:
-        message = " ".join(
-            m for messages_ in getattr(error, "message_dict", {"": error.messages}).values() for m in messages_
-        )
+        message = error_text(error)
         return _render_detail(request, _visible_review(request, pk), status=400, transition_error=message)
     messages.success(request, success)
     return _to(review)
@@ -275,7 +273,7 @@ def action_state(request, pk, item_pk):
             version=form.cleaned_data["version"],
         )  # fmt: skip
     except ValidationError as error:
-        message = " ".join(m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms)
+        message = error_text(error)
         return _render_detail(request, review, status=400, action_error=(item.pk, message))
     except Conflict as conflict:
         return _render_detail(request, review, status=409, action_error=(item.pk, conflict.message))
