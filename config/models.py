@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Heartbeat(models.Model):
@@ -35,3 +37,40 @@ class ScheduledJob(models.Model):
 
     def __str__(self):
         return f"{self.name} every {self.every_seconds}s"
+
+
+class AuditEvent(models.Model):
+    """One change someone (or a scheduled job) made: an append-only record.
+
+    Written by config.audit.record() inside the same transaction as the change
+    it describes, so a change and its record exist together or not at all.
+    Never changed or deleted through the site (the admin shows it read-only).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept when the account is removed.")
+    action = models.CharField(max_length=60, db_index=True)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.CharField(max_length=64)
+    subject_label = models.CharField(max_length=300)
+    subject_url = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Field → [before, after].")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'system'} {self.action} {self.subject_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")
