@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.models import Heartbeat, ScheduledJob
+from config.models import AuditEvent, Heartbeat, ScheduledJob
 
 
 @admin.register(ScheduledJob)
@@ -15,4 +15,23 @@ class HeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "beat_at", "worker"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is read here, never written: no add, change or delete."""
+
+    list_display = ["at", "actor_name", "action", "subject_label"]
+    list_filter = ["subject_type"]
+    search_fields = ["action", "actor_name", "subject_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

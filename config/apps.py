@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 
 
 class BatonConfig(AppConfig):
@@ -11,3 +11,9 @@ class BatonConfig(AppConfig):
         from config.scheduler import ensure_scheduled_jobs
 
         post_migrate.connect(ensure_scheduled_jobs, sender=self)
+
+        from django.contrib.auth import get_user_model
+
+        from config.audit import record_group_change
+
+        m2m_changed.connect(record_group_change, sender=get_user_model().groups.through)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from config import views
+from config import audit_views, views
 from config.api import APIDocsView, router
 from reviews import insights_views
 from reviews.api import LanguageCheckView
@@ -24,6 +24,7 @@ urlpatterns = [
     path("insights/incidents.csv", insights_views.incidents_csv, name="incidents-csv"),
     path("s/<str:token>/", insights_views.shared_snapshot, name="shared-snapshot"),
     path("teams/", include("teams.urls")),
+    path("audit/", audit_views.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import notify
+from config import audit, notify
 from config.errors import check_version
 from playbook import policy
 from playbook.models import (
@@ -115,8 +115,13 @@ def create_revision(
         **{field: content.get(field, getattr(Revision, field, None)) for field in CONTENT if field in content},
     )
     revision.save()
+    audit.record(
+        user, "revision.restore_proposed" if restored_from else "revision.created", revision,
+        note=revision.rationale,
+    )  # fmt: skip
     if submit:
         _submit(revision)
+        audit.record(user, "revision.submitted", revision)
     return revision
 
 
@@ -130,12 +135,16 @@ def update_revision(user, revision, *, version, content, rationale):
     if not (rationale or "").strip():
         raise ValidationError({"rationale": ["Say why the playbook should change."]})
     validate_content(content)
+    before = audit.snapshot(revision, [*CONTENT, "rationale"])
     for field in CONTENT:
         if field in content:
             setattr(revision, field, content[field])
     revision.rationale = rationale.strip()
     revision.version += 1
     revision.save()
+    changes = audit.diff(before, audit.snapshot(revision, [*CONTENT, "rationale"]))
+    if changes:
+        audit.record(user, "revision.edited", revision, changes=changes)
     return revision
 
 
@@ -155,6 +164,7 @@ def submit(user, revision):
     if revision.state != RevisionState.DRAFT:
         raise ValidationError("Only a draft can be submitted.")
     _submit(revision)
+    audit.record(user, "revision.submitted", revision)
     return revision
 
 
@@ -164,6 +174,7 @@ def withdraw(user, revision):
     _require(revision.author_id == user.pk, "Only the author withdraws a revision.")
     if not revision.is_open:
         raise ValidationError("Only a draft or submitted revision can be withdrawn.")
+    audit.record(user, "revision.withdrawn", revision, changes={"state": [revision.state, RevisionState.WITHDRAWN]})
     revision.state = RevisionState.WITHDRAWN
     revision.version += 1
     revision.save()
@@ -244,6 +255,11 @@ def approve(user, revision, *, comment="", attest_regulatory=False, attest_blame
         ReviewTask.objects.filter(pk=revision.review_task_id).exclude(state=TaskState.DONE).update(
             state=TaskState.DONE, completed_at=now
         )
+    audit.record(
+        user, "revision.approved", revision, note=revision.decision_comment,
+        changes={"state": [RevisionState.SUBMITTED, RevisionState.APPROVED], "attested": [None, "both"]},
+    )  # fmt: skip
+    audit.record(user, "playbook.version_published", version, note=f"From revision #{revision.pk}")
     return version
 
 
@@ -253,6 +269,10 @@ def reject(user, revision, *, comment):
     _decide(user, revision, comment_required=True)
     if not (comment or "").strip():
         raise ValidationError({"comment": ["Tell the author why, so they can act on it."]})
+    audit.record(
+        user, "revision.rejected", revision, note=comment.strip(),
+        changes={"state": [revision.state, RevisionState.REJECTED]},
+    )  # fmt: skip
     revision.state = RevisionState.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
@@ -308,10 +328,16 @@ def rebase(user, revision, *, version=None):
     plan = rebase_plan(revision)
     for row in plan:
         setattr(revision, row["field"], row["merged"])
+    old_base = revision.base.number if revision.base else None
     revision.base = revision.section.current
     revision.version += 1
     revision.save()
-    return [row["field"] for row in plan if row["conflict"]]
+    conflicts = [row["field"] for row in plan if row["conflict"]]
+    audit.record(
+        user, "revision.rebased", revision, changes={"base": [old_base, revision.base.number]},
+        note=("Both changed: " + ", ".join(conflicts)) if conflicts else "",
+    )  # fmt: skip
+    return conflicts
 
 
 @transaction.atomic
@@ -388,21 +414,17 @@ def send_task_notices(today=None):
 
 
 def _notify(task, kind, recipients, template):
-    claimed = [person for person in recipients if notify.claim(TaskNotice, task=task, kind=kind, recipient=person)]
-    addresses = [person.email for person in claimed if person.email]
-    if not addresses:
-        return 0
-    subject = (
-        f"Baton: playbook review of “{task.section}” due {task.due_on:%-d %b}"
-        if kind == NoticeKind.REMINDER
-        else f"Baton: overdue playbook review of “{task.section}”"
-    )
-    notify.send_or_release(
-        subject,
-        render_to_string(template, {"task": task, "site_url": settings.SITE_URL}),
-        addresses,
-        lambda: TaskNotice.objects.filter(task=task, kind=kind, recipient__in=claimed).delete(),
-    )
+    with notify.sending():
+        claimed = [person for person in recipients if notify.claim(TaskNotice, task=task, kind=kind, recipient=person)]
+        addresses = [person.email for person in claimed if person.email]
+        if not addresses:
+            return 0
+        subject = (
+            f"Baton: playbook review of “{task.section}” due {task.due_on:%-d %b}"
+            if kind == NoticeKind.REMINDER
+            else f"Baton: overdue playbook review of “{task.section}”"
+        )
+        notify.send(subject, render_to_string(template, {"task": task, "site_url": settings.SITE_URL}), addresses)
     return len(addresses)
 
 
@@ -419,6 +441,7 @@ def complete_task(user, task, *, note):
     task.note = note.strip()
     task.completed_at = timezone.now()
     task.save()
+    audit.record(user, "review_task.completed", task, note=task.note)
     return task
 
 

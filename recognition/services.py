@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import notify
+from config import audit, notify
 from config.tasks import enqueue_on_commit
 from recognition.models import Category, NoticeKind, Recognition, RecognitionNotice, Second
 from reviews import policy as review_policy
@@ -63,6 +63,7 @@ def give(user, *, category, message, team=None, person=None, review=None):
     recognition = Recognition.objects.create(
         author=user, team=team, person=person, category=category, message=message, review=review
     )
+    audit.record(user, "recognition.given", recognition, note=message)
     from recognition.tasks import notify_recognition
 
     enqueue_on_commit(notify_recognition, recognition.pk)
@@ -78,9 +79,11 @@ def second(user, recognition):
         raise ValidationError("You cannot second your own recognition.")
     try:
         with transaction.atomic():
-            return Second.objects.create(recognition=recognition, user=user)
+            seconded = Second.objects.create(recognition=recognition, user=user)
     except IntegrityError:
         raise ValidationError("You have already seconded this recognition.") from None
+    audit.record(user, "recognition.seconded", recognition)
+    return seconded
 
 
 @transaction.atomic
@@ -96,6 +99,7 @@ def hide(user, recognition, *, reason):
     recognition.hidden_by = user
     recognition.hidden_reason = reason.strip()
     recognition.save()
+    audit.record(user, "recognition.hidden", recognition, note=recognition.hidden_reason)
     from recognition.tasks import notify_recognition
 
     enqueue_on_commit(notify_recognition, recognition.pk)
@@ -118,25 +122,19 @@ def send_notices(recognition_id):
         targets, kind, template = recipients(recognition), NoticeKind.RECOGNISED, "recognition/email/recognised.txt"
     sent = 0
     for person in targets:
-        if not notify.claim(RecognitionNotice, recognition=recognition, kind=kind, recipient=person):
-            continue  # already sent
-        if not person.email:
-            continue
-        context = {"recognition": recognition, "person": person, "site_url": settings.SITE_URL}
-        subject = (
-            f"Baton: {recognition.author.get_full_name() or recognition.author} recognised "
-            f"{'you' if recognition.person_id else recognition.team.name}"
-            if kind == NoticeKind.RECOGNISED
-            else "Baton: your recognition was hidden"
-        )
-        notify.send_or_release(
-            subject,
-            render_to_string(template, context),
-            [person.email],
-            lambda person=person: RecognitionNotice.objects.filter(
-                recognition=recognition, kind=kind, recipient=person
-            ).delete(),
-        )
+        with notify.sending():
+            if not notify.claim(RecognitionNotice, recognition=recognition, kind=kind, recipient=person):
+                continue  # already sent
+            if not person.email:
+                continue
+            context = {"recognition": recognition, "person": person, "site_url": settings.SITE_URL}
+            subject = (
+                f"Baton: {recognition.author.get_full_name() or recognition.author} recognised "
+                f"{'you' if recognition.person_id else recognition.team.name}"
+                if kind == NoticeKind.RECOGNISED
+                else "Baton: your recognition was hidden"
+            )
+            notify.send(subject, render_to_string(template, context), [person.email])
         sent += 1
     return sent
 

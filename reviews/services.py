@@ -15,7 +15,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import notify
+from config import audit, notify
 from config.errors import check_version
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
@@ -57,6 +57,7 @@ INCIDENT_FIELDS = (
     "resolved_at",
     "satisfaction",
 )
+REVIEW_FIELDS = ("narrative", "is_exercise", "facilitator")
 MILESTONES_AFTER_ESCALATION = ("acknowledged_at", "first_customer_update_at", "resolved_at")
 
 
@@ -125,9 +126,11 @@ def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **
     incident = Incident(created_by=user, **incident_values)
     _link_playbook(incident)
     incident.save()
-    return Review.objects.create(
+    review = Review.objects.create(
         incident=incident, facilitator=facilitator or user, is_exercise=is_exercise, narrative=narrative
     )
+    audit.record(user, "review.created", review, note="Exercise" if is_exercise else "")
+    return review
 
 
 def _link_playbook(incident):
@@ -149,6 +152,7 @@ def update_incident(user, incident, *, version, **values):
     _require_editable(review)
     check_version(incident, version, [field for field in values if field in INCIDENT_FIELDS])
     merged = {field: getattr(incident, field) for field in INCIDENT_FIELDS} | values
+    before = audit.snapshot(incident, INCIDENT_FIELDS)
     validate_milestones(merged, incident.assignments.all())
     for field, value in values.items():
         if field not in INCIDENT_FIELDS:
@@ -157,6 +161,9 @@ def update_incident(user, incident, *, version, **values):
     _link_playbook(incident)
     incident.version += 1
     incident.save()
+    changes = audit.diff(before, audit.snapshot(incident, INCIDENT_FIELDS))
+    if changes:
+        audit.record(user, "incident.edited", incident, changes=changes, url=review.get_absolute_url())
     return incident
 
 
@@ -166,6 +173,7 @@ def update_review(user, review, *, version, narrative=None, is_exercise=None, fa
     _require(policy.can_manage(user, review), "Only facilitators edit a review.")
     _require_editable(review)
     check_version(review, version, ["narrative", "is_exercise"])
+    before = audit.snapshot(review, REVIEW_FIELDS)
     if narrative is not None:
         review.narrative = narrative
     if is_exercise is not None:
@@ -174,6 +182,9 @@ def update_review(user, review, *, version, narrative=None, is_exercise=None, fa
         review.facilitator = facilitator
     review.version += 1
     review.save()
+    changes = audit.diff(before, audit.snapshot(review, REVIEW_FIELDS))
+    if changes:
+        audit.record(user, "review.edited", review, changes=changes)
     return review
 
 
@@ -245,6 +256,11 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
         handover_note=handover_note,
         created_by=user,
     )
+    audit.record(
+        user, "incident.role_assigned", assignment, url=review.get_absolute_url(),
+        changes={"holder": [current.person.get_username() if current else None, person.get_username()]},
+        note=handover_note,
+    )  # fmt: skip
     return assignment
 
 
@@ -255,8 +271,13 @@ def end_role(user, assignment, *, ended_at):
     _require_editable(review)
     if ended_at < assignment.started_at:
         raise ValidationError({"ended_at": ["The end must be after the start."]})
+    before = audit.snapshot(assignment, ["ended_at"])
     assignment.ended_at = ended_at
     assignment.save(update_fields=["ended_at"])
+    audit.record(
+        user, "incident.role_ended", assignment, url=review.get_absolute_url(),
+        changes=audit.diff(before, audit.snapshot(assignment, ["ended_at"])),
+    )  # fmt: skip
     return assignment
 
 
@@ -272,7 +293,9 @@ def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who="")
         raise ValidationError({"at": ["This is in the future."]})
     if not what.strip():
         raise ValidationError({"what": ["Say what happened."]})
-    return TimelineEntry.objects.create(incident=incident, at=at, kind=kind, who=who, what=what, created_by=user)
+    entry = TimelineEntry.objects.create(incident=incident, at=at, kind=kind, who=who, what=what, created_by=user)
+    audit.record(user, "timeline.added", entry, url=review.get_absolute_url(), note=what[:1000])
+    return entry
 
 
 @transaction.atomic
@@ -280,6 +303,10 @@ def delete_timeline_entry(user, entry):
     review = entry.incident.review
     _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
+    audit.record(
+        user, "timeline.deleted", entry, url=review.get_absolute_url(),
+        changes={"what": [entry.what, None], "at": [entry.at.isoformat(), None]},
+    )  # fmt: skip
     entry.delete()
 
 
@@ -293,6 +320,7 @@ def invite_participant(user, review, invitee):
     participant, created = Participant.objects.get_or_create(review=review, user=invitee, defaults={"invited_by": user})
     if not created:
         raise ValidationError({"user": [f"{invitee.get_full_name() or invitee} is already a participant."]})
+    audit.record(user, "review.participant_invited", review, changes={"participant": [None, invitee.get_username()]})
     return participant
 
 
@@ -336,6 +364,10 @@ def save_scores(user, review, scores, *, submit=False):
     if submit and participant.submitted_at is None:
         participant.submitted_at = timezone.now()
         participant.save(update_fields=["submitted_at"])
+        # Scores stay blind until publishing: the trail says who submitted, not what.
+        audit.record(user, "review.scores_submitted", review)
+    elif clean and participant.submitted_at is not None:
+        audit.record(user, "review.scores_changed", review)
     return participant
 
 
@@ -347,7 +379,9 @@ def submitted_scores(review):
 def consolidate_scores(user, review):
     """Store the per-dimension median and spread and the overall score."""
     _require(policy.can_manage(user, review), "Only facilitators consolidate scores.")
-    return _consolidate(review)
+    summaries = _consolidate(review)
+    audit.record(user, "review.consolidated", review, changes={"clarity_score": [None, review.clarity_score]})
+    return summaries
 
 
 def _consolidate(review):
@@ -371,6 +405,8 @@ def _transition(user, review, expected, target, message):
     _require(policy.can_manage(user, review), "Only facilitators move a review between states.")
     if review.state not in expected:
         raise ValidationError(message.format(state=review.get_state_display().lower()))
+    verb = {ReviewState.IN_REVIEW: "started", ReviewState.DRAFT: "returned_to_draft"}.get(target, target)
+    audit.record(user, f"review.{verb}", review, changes={"state": [review.state, target]})
     review.state = target
     review.version += 1
     return review
@@ -439,6 +475,10 @@ def amend(user, review, *, narrative, reason, version=None):
     if errors:
         raise ValidationError(errors)
     number = (review.texts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    audit.record(
+        user, "review.amended", review, note=reason.strip(),
+        changes={"narrative": [review.narrative, narrative], "state": [review.state, ReviewState.AMENDED]},
+    )  # fmt: skip
     review.narrative = narrative
     review.state = ReviewState.AMENDED
     review.version += 1
@@ -463,7 +503,9 @@ def add_finding(user, review, *, text):
     _require_editable(review)
     if not text.strip():
         raise ValidationError({"text": ["Describe the finding."]})
-    return Finding.objects.create(review=review, text=text.strip(), created_by=user)
+    finding = Finding.objects.create(review=review, text=text.strip(), created_by=user)
+    audit.record(user, "finding.added", finding, url=review.get_absolute_url(), note=finding.text)
+    return finding
 
 
 @transaction.atomic
@@ -478,9 +520,14 @@ def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         errors["due_on"] = ["The due date is in the past."]
     if errors:
         raise ValidationError(errors)
-    return ActionItem.objects.create(
+    item = ActionItem.objects.create(
         review=review, title=title.strip(), owner=owner, due_on=due_on, kind=kind, finding=finding, created_by=user
     )
+    audit.record(
+        user, "action_item.created", item, url=review.get_absolute_url(),
+        changes={"owner": [None, owner.get_username()], "due_on": [None, due_on.isoformat()]},
+    )  # fmt: skip
+    return item
 
 
 @transaction.atomic
@@ -493,11 +540,16 @@ def set_action_state(user, item, *, state, reason="", version=None):
         raise ValidationError({"state": ["Unknown state."]})
     if state == ActionState.DROPPED and not reason.strip():
         raise ValidationError({"dropped_reason": ["Say why the action item is dropped."]})
+    before = audit.snapshot(item, ["state", "dropped_reason"])
     item.state = state
     item.dropped_reason = reason.strip() if state == ActionState.DROPPED else ""
     item.completed_at = timezone.now() if state == ActionState.DONE else None
     item.version += 1
     item.save()
+    audit.record(
+        user, f"action_item.{state}", item, url=item.review.get_absolute_url(),
+        changes=audit.diff(before, audit.snapshot(item, ["state", "dropped_reason"])),
+    )  # fmt: skip
     return item
 
 
@@ -518,6 +570,7 @@ def dismiss_language_hit(user, review, *, phrase, reason):
     dismissal, _ = LanguageDismissal.objects.update_or_create(
         review=review, phrase=phrase, defaults={"reason": reason.strip()[:500], "dismissed_by": user}
     )
+    audit.record(user, "review.language_hint_dismissed", review, note=f"“{phrase}”: {dismissal.reason}")
     return dismissal
 
 
@@ -552,24 +605,20 @@ def send_action_item_reminders(today=None):
 
 
 def _remind(owner, kind, items, today):
-    """Claim the reminders (unique rows), then mail; a lost race sends nothing."""
-    claimed = [
-        item
-        for item in items
-        if notify.claim(ActionReminder, action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
-    ]
-    if not claimed or not owner.email:
-        return 0
-    context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
-    subject = f"Baton: {len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
-        "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
-    )
-    notify.send_or_release(
-        subject,
-        render_to_string("reviews/email/action_reminder.txt", context),
-        [owner.email],
-        lambda: ActionReminder.objects.filter(action_item__in=claimed, kind=kind, sent_on=today).delete(),
-    )
+    """Claim the reminders (unique rows) and mail, in one transaction; a lost race sends nothing."""
+    with notify.sending():
+        claimed = [
+            item
+            for item in items
+            if notify.claim(ActionReminder, action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
+        ]
+        if not claimed or not owner.email:
+            return 0
+        context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
+        subject = f"Baton: {len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
+            "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
+        )
+        notify.send(subject, render_to_string("reviews/email/action_reminder.txt", context), [owner.email])
     return 1
 
 
@@ -592,27 +641,27 @@ def prepare_snapshot(today=None):
         report = snapshots.internal(Period.quarter(year, quarter))
         figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
         notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
-    # Exactly one run flips notified_at and sends the mail.
-    if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    ):
-        return 0
-    recipients = list(
-        get_user_model()
-        .objects.filter(groups__name=GOVERNANCE, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if recipients:
-        notify.send_or_release(
-            f"Baton: the performance snapshot for {period.label} is ready",
-            render_to_string(
-                "reviews/email/snapshot_ready.txt",
-                {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
-            ),
-            recipients,
-            lambda: Snapshot.objects.filter(year=year, quarter=quarter).update(notified_at=None),
+    # Exactly one run flips notified_at and sends the mail; both commit together.
+    with notify.sending():
+        if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        ):
+            return 0
+        recipients = list(
+            get_user_model()
+            .objects.filter(groups__name=GOVERNANCE, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
         )
+        if recipients:
+            notify.send(
+                f"Baton: the performance snapshot for {period.label} is ready",
+                render_to_string(
+                    "reviews/email/snapshot_ready.txt",
+                    {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
+                ),
+                recipients,
+            )
     return len(recipients)
 
 
@@ -639,10 +688,12 @@ def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
         errors["days"] = ["Between 1 and 365 days."]
     if errors:
         raise ValidationError(errors)
-    return ShareLink.objects.create(
+    link = ShareLink.objects.create(
         token=secrets.token_urlsafe(32), customer=customer, year=year, quarter=quarter, created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
     )  # fmt: skip
+    audit.record(user, "share_link.created", link, url="", note=f"{customer}, {year} Q{quarter}, {days} days")
+    return link
 
 
 @transaction.atomic
@@ -655,4 +706,5 @@ def revoke_share_link(user, link):
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        audit.record(user, "share_link.revoked", link, url="", note=f"{link.customer}, {link.year} Q{link.quarter}")
     return link
