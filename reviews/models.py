@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,6 +77,11 @@ class Incident(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 (very unhappy) to 5 (very happy), as the customer rated the escalation.",
     )
+    # Derived from the role assignments (see refresh_ownership_established), stored so that
+    # the insights aggregate time-to-ownership over many incidents in one pass.
+    ownership_established_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When all three core roles had first been held."
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,6 +99,15 @@ class Incident(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # ownership_established_at belongs to the role assignments: an incident saved from an
+        # instance read before a role changed must not write back a stale value.
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "ownership_established_at"
+            ]
+        super().save(*args, **kwargs)
 
     MILESTONES = (
         ("escalated_at", "Escalated"),
@@ -125,6 +141,29 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.person}"
+
+
+def refresh_ownership_established(incident_ids):
+    """Store each incident's ``ownership_established_at``: the latest of the three core
+    roles' first starts, or None while one of them was never held (two queries)."""
+    from reviews.metrics import ownership_established_at
+
+    incident_ids = list(incident_ids)
+    firsts = {pk: [] for pk in incident_ids}
+    rows = (
+        RoleAssignment.objects.filter(incident_id__in=incident_ids, role__in=CORE_ROLES)
+        .values_list("incident_id", "role")
+        .annotate(first=models.Min("started_at"))
+    )
+    for incident_id, role, first in rows:
+        firsts[incident_id].append((role, first))
+    updates = [Incident(pk=pk, ownership_established_at=ownership_established_at(p)) for pk, p in firsts.items()]
+    Incident.objects.bulk_update(updates, ["ownership_established_at"], batch_size=500)
+
+
+@receiver([post_save, post_delete], sender=RoleAssignment, dispatch_uid="reviews.ownership_established")
+def _role_assignment_changed(sender, instance, **kwargs):
+    refresh_ownership_established([instance.incident_id])
 
 
 class EntryKind(models.TextChoices):
