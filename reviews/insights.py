@@ -21,24 +21,20 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, NullIf, TruncQuarter
+from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
 
 from reviews.models import (
-    CORE_ROLES,
     ActionItem,
     ActionState,
     Dimension,
     DimensionResult,
     Incident,
     ReviewState,
-    RoleAssignment,
 )
 
 PUBLIC = (ReviewState.PUBLISHED, ReviewState.AMENDED)
@@ -151,35 +147,21 @@ def parse_period(params, today=None):
 # The incident rows -------------------------------------------------------------------
 
 
-def _first_held(role):
-    return Subquery(
-        RoleAssignment.objects.filter(incident=OuterRef("pk"), role=role)
-        .order_by("started_at")
-        .values("started_at")[:1]
-    )
-
-
 def incidents(period, exercises="exclude"):
-    """Incidents escalated in ``period`` with their derived durations annotated."""
+    """Incidents escalated in ``period`` with their derived durations annotated.
+
+    Time-to-ownership reads ``ownership_established_at``, which the role assignments
+    keep up to date, so each figure is one pass over the period's incidents.
+    """
     start, end = period.bounds()
     queryset = Incident.objects.filter(escalated_at__gte=start, escalated_at__lt=end, review__isnull=False)
     if exercises == "exclude":
         queryset = queryset.filter(review__is_exercise=False)
     elif exercises == "only":
         queryset = queryset.filter(review__is_exercise=True)
-    firsts = {f"first_{role.value}": _first_held(role) for role in CORE_ROLES}
-    queryset = queryset.annotate(**firsts).annotate(
-        established=Case(
-            When(
-                **{f"first_{role.value}__isnull": False for role in CORE_ROLES},
-                then=Greatest(*(F(f"first_{role.value}") for role in CORE_ROLES)),
-            ),
-            default=None,
-        ),
-    )
     duration = DurationField()
     return queryset.annotate(
-        tto=ExpressionWrapper(F("established") - F("escalated_at"), output_field=duration),
+        tto=ExpressionWrapper(F("ownership_established_at") - F("escalated_at"), output_field=duration),
         ttfu=ExpressionWrapper(F("first_customer_update_at") - F("escalated_at"), output_field=duration),
         ttr=ExpressionWrapper(F("resolved_at") - F("escalated_at"), output_field=duration),
         target_tto=_target("target_ownership_minutes"),

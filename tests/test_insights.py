@@ -14,6 +14,7 @@ from reviews.models import (
     Review,
     ReviewState,
     RoleAssignment,
+    refresh_ownership_established,
 )
 from tests.factories import TeamFactory, UserFactory
 from tests.test_playbook_services import new_section
@@ -168,6 +169,7 @@ def _bulk(author, teams, section, n, start=0):
         for row in rows
         for k, role in enumerate(CORE)
     )
+    refresh_ownership_established(row.pk for row in rows)  # bulk_create sends no signals
     reviews = Review.objects.bulk_create(
         Review(incident=row, facilitator=author, state=ReviewState.PUBLISHED, clarity_score=50 + (i % 40))
         for i, row in enumerate(rows)

@@ -72,3 +72,13 @@ def test_seed_scale_refuses_a_database_with_incidents():
     _seed(5)
     with pytest.raises(CommandError, match="already holds incidents"):
         _seed(5)
+
+
+@pytest.mark.django_db
+def test_seeded_ownership_times_match_the_role_assignments():
+    from reviews.metrics import ownership_established_at
+
+    _seed(40)
+    for incident in Incident.objects.prefetch_related("assignments"):
+        pairs = [(a.role, a.started_at) for a in incident.assignments.all()]
+        assert incident.ownership_established_at == ownership_established_at(pairs)

@@ -25,6 +25,7 @@ from playbook.models import Revision, RevisionState, Section, SectionVersion
 from recognition.models import Category, Recognition, Second
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
+    CORE_ROLES,
     ActionItem,
     ActionKind,
     ActionState,
@@ -581,7 +582,8 @@ class Generator:
                 }
             )
             people = rng.sample(self.user_ids, 6)
-            self._roles(rows[RoleAssignment], incident_id, escalated, people, facilitator)
+            established = self._roles(rows[RoleAssignment], incident_id, escalated, people, facilitator)
+            rows[Incident][-1]["ownership_established_at"] = established
             context = {"system": system, "customer": customer, "cause": cause}
             for e in range(ENTRIES_PER_INCIDENT):
                 kind = ENTRY_KINDS[e] if e < len(ENTRY_KINDS) else EntryKind.NOTE
@@ -703,10 +705,13 @@ class Generator:
 
     def _roles(self, out, incident_id, escalated, people, facilitator):
         rng = self.rng
+        firsts = []
         for k, role in enumerate(OwnershipRole):
             if k < 3 and rng.random() < 0.03:
                 continue  # a core role nobody held: ownership never established
             started = escalated + timedelta(minutes=rng.randint(1, 45) * (1 + k // 3))
+            if role in CORE_ROLES:
+                firsts.append(started)
             handover = rng.random() < 0.2
             ended = started + timedelta(minutes=rng.randint(20, 200)) if handover else None
             out.append(
@@ -736,6 +741,7 @@ class Generator:
                         "created_at": ended,
                     }
                 )
+        return max(firsts) if len(firsts) == len(CORE_ROLES) else None
 
     def _scores(self, rows, review_id, state, people, escalated, rng):
         if state == ReviewState.DRAFT:
