@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
 from reviews import language, policy
 from reviews.metrics import clarity_score, consolidate, incident_metrics
@@ -20,14 +21,18 @@ from reviews.models import (
 )
 
 
+def _participants(**filters):
+    """How many participants a review has: a subquery, evaluated only for the rows on the page
+    (an annotated Count would group every visible review before the page is cut)."""
+    counted = Participant.objects.filter(review=OuterRef("pk"), **filters).order_by().values("review")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def review_list(user):
     return (
         policy.visible_reviews(user)
         .select_related("incident", "incident__team", "facilitator")
-        .annotate(
-            participant_count=Count("participants", distinct=True),
-            submitted_count=Count("participants", filter=Q(participants__submitted_at__isnull=False), distinct=True),
-        )
+        .annotate(participant_count=_participants(), submitted_count=_participants(submitted_at__isnull=False))
         .order_by("-incident__escalated_at", "-pk")
     )
 
