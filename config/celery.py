@@ -1,14 +1,53 @@
 """The Celery application: configured from Django settings (CELERY_*), tasks
-autodiscovered from each app's tasks.py."""
+autodiscovered from each app's tasks.py.
+
+Every task shares one delivery policy (``BatonTask``): acknowledged only after
+it has run, redelivered when its worker dies, retried with backoff on the
+transient errors of the broker, the database and the mail server. Tasks are
+idempotent (their effects are recorded in the database), so a redelivery or a
+retry repeats nothing that was already done.
+"""
 
 import os
+import smtplib
 
-from celery import Celery
+import redis.exceptions
+from celery import Celery, Task
 from celery.signals import worker_ready
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("baton")
+# Transient failures worth another try: the broker or Redis unreachable, the
+# database locked, restarting or unreachable, the mail server refusing for now
+# or unreachable. Anything else is a bug or bad data and fails at once.
+TRANSIENT_ERRORS = (
+    BrokerOperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    DatabaseOperationalError,
+    DatabaseInterfaceError,
+    smtplib.SMTPException,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class BatonTask(Task):
+    """The delivery policy of every Baton task (see the module docstring)."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = TRANSIENT_ERRORS
+    retry_backoff = True  # 1 s, 2 s, 4 s … with jitter, at most 10 minutes apart
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+
+
+app = Celery("baton", task_cls=BatonTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -1,12 +1,32 @@
-"""Send a mail once: claim it with a unique row, then send; a failed send
-releases the claim so the next reconcile run tries again.
+"""Send a mail once: claim it with a unique row and send it in one transaction.
 
-The unique constraint on the claim row is what makes a duplicate or
-concurrent run harmless: only the run that inserts the row sends.
+    with notify.sending():
+        if notify.claim(Notice, recognition=recognition, recipient=person):
+            notify.send(subject, body, [person.email])
+
+The claim row commits only after the mail server has accepted the mail. The
+unique constraint makes a duplicate or concurrent run harmless: only the run
+that inserts the row sends (on PostgreSQL a concurrent insert of the same row
+waits for the first run to commit, then finds it). A failed send rolls the
+claim back, and so does a worker killed mid-send (its connection drops, the
+database discards the open transaction): the redelivered task, a retry or the
+next reconcile run sends it then.
+
+The guarantee is at-least-once, and exactly once outside one narrow window:
+a worker killed after the mail server accepted a mail but before the claim
+committed sends that mail again when its task is redelivered. The opposite
+order (commit, then send) would lose that mail instead; a duplicate reminder
+is the lesser harm. On SQLite the transaction holds the database's write lock
+while the mail goes out (at most ``EMAIL_TIMEOUT``); other writers wait for it.
 """
 
 from django.core import mail
 from django.db import IntegrityError, transaction
+
+
+def sending():
+    """The transaction around the claims and the send of one mail."""
+    return transaction.atomic()
 
 
 def claim(model, **fields):
@@ -19,10 +39,6 @@ def claim(model, **fields):
     return True
 
 
-def send_or_release(subject, body, recipients, release):
-    """Send the mail; on failure undo the claim (``release()``) and re-raise."""
-    try:
-        mail.send_mail(subject, body, None, recipients)
-    except Exception:
-        release()
-        raise
+def send(subject, body, recipients):
+    """Hand the mail to the mail server; an error rolls back ``sending()``."""
+    mail.send_mail(subject, body, None, recipients)

@@ -251,7 +251,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task whose worker died unacknowledged goes back to the queue after
+    # CELERY_VISIBILITY_TIMEOUT seconds: keep it above the longest task,
+    # retry countdowns included, or a running task is delivered twice.
+    _visibility = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 3)),  # how often a worker looks for them
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# Acknowledged after the task ran, redelivered if its worker dies (also the
+# defaults of config.celery.BatonTask, which adds retries on transient errors).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -3,6 +3,7 @@
 import logging
 import socket
 
+import redis.exceptions
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -14,15 +15,19 @@ logger = logging.getLogger(__name__)
 def enqueue_on_commit(task, *args, **kwargs):
     """Send ``task`` once the surrounding transaction commits.
 
-    A broker that is down does not fail the user's request: the failure is
-    logged and the work is picked up by the task's reconcile run, which
-    derives what is due from the database (DESIGN.md, Background work).
+    A broker that is down does not fail the user's request: publishing gives
+    up within about two seconds (CELERY_BROKER_CONNECTION_TIMEOUT and the
+    publish retry policy in settings), the failure is logged and the work is
+    picked up by the task's reconcile run, which derives what is due from the
+    database (DESIGN.md, Background work). The result is not kept: the task
+    records its effects in the database, and subscribing to a result would
+    make the request wait on the result backend's reconnect loop.
     """
 
     def send():
         try:
-            task.apply_async(args=args, kwargs=kwargs)
-        except OperationalError:
+            task.apply_async(args=args, kwargs=kwargs, ignore_result=True)
+        except (OperationalError, redis.exceptions.RedisError, ConnectionError, TimeoutError):
             logger.warning("Broker unavailable; %s will be picked up by its reconcile run.", task.name)
 
     transaction.on_commit(send)

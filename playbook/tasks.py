@@ -3,13 +3,7 @@ from celery import shared_task
 from playbook import services
 
 
-@shared_task(
-    name="playbook.tasks.reconcile_quarterly_cycle",
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="playbook.tasks.reconcile_quarterly_cycle")
 def reconcile_quarterly_cycle(today=None):
     """Make sure this quarter's review tasks exist, then send due reminders and
     escalations. Idempotent: safe twice, late or concurrently. ``today`` (ISO

@@ -3,21 +3,13 @@ from celery import shared_task
 from reviews import services
 
 
-@shared_task(
-    name="reviews.tasks.send_action_item_reminders",
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="reviews.tasks.send_action_item_reminders")
 def send_action_item_reminders():
     """Reconcile: remind owners of action items due soon or overdue (idempotent)."""
     return services.send_action_item_reminders()
 
 
-@shared_task(
-    name="reviews.tasks.prepare_snapshot", acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5
-)
+@shared_task(name="reviews.tasks.prepare_snapshot")
 def prepare_snapshot():
     """Reconcile: the last closed quarter's snapshot exists and governance was told (once)."""
     return services.prepare_snapshot()

@@ -85,7 +85,9 @@ def _worker_env():
 @pytest.fixture
 def celery_worker_process(transactional_db, redis_server):
     """A real Celery worker (its own process) on the real Redis broker."""
-    log = ROOT / "var" / "test" / "worker.log"
+    from django.conf import settings
+
+    log = settings.VAR_DIR / "worker.log"  # BATON_VAR_DIR: parallel runs each keep their own
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
