@@ -12,12 +12,13 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run test lint format browser check-services test-sqlite test-postgres clean
+.PHONY: help install install-dev run test lint format browser check-services test-sqlite test-postgres clean bench
 
 help:
 	@echo "make run    set up and serve the demo site on http://$(HOST):$(PORT) (SQLite, embedded broker, worker + beat)"
 	@echo "make test   set up and run ruff and the whole test suite on SQLite and PostgreSQL"
 	@echo "make lint   ruff only;  make format  reformat the code;  make clean  remove the venv and runtime files"
+	@echo "make bench  load-test the production setup on PostgreSQL at N=10000 incidents (make bench N=100000)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Baton needs Python 3.12 or newer (python3.13, python3.12 or python3)."; exit 1; }
@@ -77,6 +78,17 @@ test: $(VENV)/.dev browser lint check-services
 	@echo "== The suite on SQLite"
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
+
+# The benchmark (README, Performance): PostgreSQL at $(BENCH_PG), gunicorn, wrk. Not part of `make test`.
+N ?= 10000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+bench: $(VENV)/.runtime
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's wrk for the benchmark..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "The benchmark needs wrk: install Debian's 'wrk' package (sudo apt-get install wrk)."; exit 1; fi
+	BENCH_PG=$(BENCH_PG) $(BIN)/python -m bench.run --incidents $(N)
 
 clean:
 	rm -rf $(VENV) var staticfiles screenshots

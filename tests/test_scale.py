@@ -82,3 +82,58 @@ def test_seeded_ownership_times_match_the_role_assignments():
     for incident in Incident.objects.prefetch_related("assignments"):
         pairs = [(a.role, a.started_at) for a in incident.assignments.all()]
         assert incident.ownership_established_at == ownership_established_at(pairs)
+
+
+def _pages():
+    from playbook.models import Section
+    from teams.models import Team
+
+    review = Review.objects.filter(state="published").order_by("-incident__escalated_at", "-pk").first()
+    team = Team.objects.order_by("pk").first()
+    section = Section.objects.order_by("slug").first()
+    return [
+        "/reviews/",
+        f"/reviews/?state=published&severity=sev2&team={team.slug}",
+        "/reviews/?q=certificate",
+        f"/reviews/{review.pk}/",
+        f"/playbook/{section.slug}/",
+        f"/playbook/{section.slug}/compare/?a=12&b=20",
+        "/recognition/",
+        "/insights/?quarter=2026-Q3",
+        "/api/reviews/",
+        "/api/reviews/?q=certificate&state=published",
+        "/api/incidents/",
+        "/api/timeline-entries/",
+        "/api/action-items/",
+        "/api/recognitions/",
+        "/api/playbook/sections/",
+        "/api/insights/?quarter=2026-Q3",
+    ]
+
+
+def _query_counts(client):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(get_user_model().objects.get(username="bench"))
+    counts = []
+    for path in _pages():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        counts.append((path.split("?")[0].rstrip("0123456789/"), len(queries.captured_queries)))
+    return counts
+
+
+@pytest.mark.django_db
+def test_benchmarked_pages_make_the_same_number_of_queries_at_two_sizes(client):
+    """Every page and API list the benchmark measures: queries per request do not grow with N."""
+    with transaction.atomic():
+        _seed(30)
+        small = _query_counts(client)
+        transaction.set_rollback(True)
+    _seed(300)
+    large = _query_counts(client)
+    assert large == small
+    assert all(count <= 25 for _, count in small), small

@@ -1,0 +1,1 @@
+"""Baton's benchmark: ``make bench`` (see README, Performance)."""
