@@ -380,15 +380,16 @@ def reconcile_cycle(today=None):
         cycle = ReviewCycle.objects.get(year=year, quarter=quarter)
     due_on = min(starts + timedelta(days=settings.PLAYBOOK_TASK_DUE_DAYS), ends)
     missing = Section.objects.filter(is_active=True, current__isnull=False).exclude(tasks__cycle=cycle)
-    created = 0
-    for section in missing:
-        try:
-            with transaction.atomic():
-                ReviewTask.objects.create(cycle=cycle, section=section, assignee_id=section.owner_id, due_on=due_on)
-            created += 1
-        except IntegrityError:
-            continue  # another run created it
-    return created
+    tasks = [
+        ReviewTask(cycle=cycle, section_id=pk, assignee_id=owner_id, due_on=due_on)
+        for pk, owner_id in missing.values_list("pk", "owner_id")
+    ]
+    if not tasks:
+        return 0
+    # One pass, in batches; a task another run created meanwhile is skipped by the unique constraint.
+    before = ReviewTask.objects.filter(cycle=cycle).count()
+    ReviewTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True)
+    return ReviewTask.objects.filter(cycle=cycle).count() - before
 
 
 def send_task_notices(today=None):
