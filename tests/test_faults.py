@@ -60,6 +60,11 @@ def report(name, **figures):
 # A mail server the test controls ------------------------------------------------
 
 
+class _ThreadingServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
 class MailSink:
     """An SMTP server on a free local port, in a thread of the test process.
 
@@ -85,9 +90,7 @@ class MailSink:
             def handle(self):
                 sink.session(self.connection, self.rfile, self.wfile)
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _ThreadingServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
