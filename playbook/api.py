@@ -50,6 +50,7 @@ class SectionDetailSerializer(SectionSerializer):
 
 class RevisionSerializer(serializers.ModelSerializer):
     section = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    new_slug = serializers.CharField(read_only=True, help_text="The slug a new section gets; blank for a change.")
     base = serializers.IntegerField(source="base.number", read_only=True, allow_null=True)
     author = serializers.CharField(source="author.get_username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, allow_null=True)

@@ -1,6 +1,7 @@
 """The reviews API: the same services and rules as the pages."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +27,7 @@ from teams.models import Team
 User = get_user_model()
 
 MAX_TEXT = 100_000  # characters in one narrative, note or finding
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def _person(user):
@@ -452,9 +454,18 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(IncidentSerializer(incident).data)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole number in the range of a database id: anything else is a 400 with a field error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
+
+
 def _id_filters(model, **fields):
     """A FilterSet of plain id filters: a hidden parent and a missing one both give an empty list."""
-    attrs = {name: django_filters.NumberFilter(field_name=f"{name}_id") for name in fields.get("ids", ())}
+    attrs = {name: IdFilter(field_name=f"{name}_id") for name in fields.get("ids", ())}
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": list(fields.get("plain", ()))})
     return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
 
