@@ -5,7 +5,8 @@ with field errors), ``PermissionDenied`` (a 403), ``Http404`` (a 404) and
 :class:`Conflict` (someone else saved first: a 409 that shows both versions).
 """
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,7 +62,33 @@ def error_text(error):
     return " ".join(message for messages in error_dict(error).values() for message in messages)
 
 
+def too_large_message():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"The request is too large: at most {limit / 1024 / 1024:.1f} MB is accepted. "
+        "Nothing was saved; shorten the text (a narrative or note holds up to 100,000 characters) and send it again."
+    )
+
+
+def too_many_fields_message():
+    return (
+        f"The request has too many fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are accepted. "
+        "Nothing was saved; send one entry at a time."
+    )
+
+
+def request_limit_error(exc):
+    """(status, message) for a request over Django's size or field-count limits, else None."""
+    if isinstance(exc, RequestDataTooBig):
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, too_large_message()
+    if isinstance(exc, TooManyFieldsSent):
+        return status.HTTP_400_BAD_REQUEST, too_many_fields_message()
+    return None
+
+
 def api_exception_handler(exc, context):
+    if limit := request_limit_error(exc):
+        return Response({"detail": limit[1]}, status=limit[0])
     if isinstance(exc, ValidationError):
         return Response(error_dict(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):

@@ -1,8 +1,13 @@
 import zoneinfo
 from urllib.parse import unquote
 
-from django.http import HttpResponseBadRequest
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+
+from config.errors import request_limit_error
 
 TIMEZONE_COOKIE = "baton_tz"
 
@@ -45,4 +50,39 @@ class RejectNullCharactersMiddleware:
     def __call__(self, request):
         if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
             return HttpResponseBadRequest("The address contains a NUL character.", content_type="text/plain")
+        return self.get_response(request)
+
+
+class RequestLimitsMiddleware:
+    """Answer an oversized request with a clear 413, and one with too many form fields with a 400.
+
+    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused by its Content-Length before
+    anything reads it (the API's JSON parser would otherwise read it whole); a form over
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` is refused as it is parsed. The API answers JSON
+    (``{"detail": ...}``), pages a short page that says what to do; nothing is saved.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            if limit is not None and length > limit:
+                raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+            if request.method == "POST" and request.content_type in self.FORM_TYPES:
+                request.POST  # noqa: B018 - parsed here, so a form over the limits gets this answer
+        except (RequestDataTooBig, TooManyFieldsSent) as error:
+            request._mark_post_parse_error()
+            code, message = request_limit_error(error)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=code)
+            html = render_to_string("request_refused.html", {"message": message, "status": code})
+            return HttpResponse(html, status=code)
         return self.get_response(request)
