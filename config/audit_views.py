@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from config.audit import can_view
 from config.models import AuditEvent
@@ -38,6 +39,7 @@ class AuditFilter(django_filters.FilterSet):
         fields = []
 
 
+@require_safe
 def audit_log(request):
     if not can_view(request.user):
         raise PermissionDenied("Only governance owners and admins read the audit trail.")

@@ -4,11 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from config.home import panels_for
 
 
+@require_safe
 def home(request):
     return render(request, "home.html", {"panels": panels_for(request)})
 

@@ -1,6 +1,7 @@
 """The playbook API under /api/playbook/: the same services and rules as the pages."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -236,6 +237,8 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=RevisionUpdateSerializer, responses=RevisionDetailSerializer)
     def partial_update(self, request, pk=None):
         revision = self.get_object()
+        if not policy.can_edit_revision(request.user, revision):
+            raise PermissionDenied("Only the author edits a revision.")
         serializer = RevisionUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -264,6 +267,8 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         revision = self.get_object()
+        if not policy.can_decide(request.user):
+            raise PermissionDenied("Only governance owners approve or reject revisions.")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.approve(request.user, revision, **serializer.validated_data)
@@ -275,6 +280,8 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         revision = self.get_object()
+        if not policy.can_decide(request.user):
+            raise PermissionDenied("Only governance owners approve or reject revisions.")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.reject(request.user, revision, comment=serializer.validated_data["comment"])
@@ -321,7 +328,10 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=CompleteTaskSerializer, responses=TaskSerializer, summary="Reviewed, no change needed")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
+        task = self.get_object()
+        if not policy.can_complete_task(request.user, task):
+            raise PermissionDenied("Only the section owner or a governance owner completes this review.")
         serializer = CompleteTaskSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = services.complete_task(request.user, self.get_object(), note=serializer.validated_data["note"])
+        task = services.complete_task(request.user, task, note=serializer.validated_data["note"])
         return Response(TaskSerializer(task).data)

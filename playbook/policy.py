@@ -22,3 +22,12 @@ def can_decide(user):
 
 def can_see_cycle(user):
     return is_governance(user)
+
+
+def can_edit_revision(user, revision):
+    """Editing, submitting, withdrawing and rebasing: the author only."""
+    return revision.author_id == user.pk
+
+
+def can_complete_task(user, task):
+    return task.assignee_id == user.pk or is_governance(user)

@@ -128,7 +128,7 @@ def create_revision(
 @transaction.atomic
 def update_revision(user, revision, *, version, content, rationale):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(revision.author_id == user.pk, "Only the author edits a revision.")
+    _require(policy.can_edit_revision(user, revision), "Only the author edits a revision.")
     if not revision.is_open:
         raise ValidationError(f"This revision is {revision.get_state_display().lower()} and can no longer change.")
     check_version(revision, version, ["rationale", *content])
@@ -160,7 +160,7 @@ def _submit(revision):
 @transaction.atomic
 def submit(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(revision.author_id == user.pk, "Only the author submits a revision.")
+    _require(policy.can_edit_revision(user, revision), "Only the author submits a revision.")
     if revision.state != RevisionState.DRAFT:
         raise ValidationError("Only a draft can be submitted.")
     _submit(revision)
@@ -171,7 +171,7 @@ def submit(user, revision):
 @transaction.atomic
 def withdraw(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(revision.author_id == user.pk, "Only the author withdraws a revision.")
+    _require(policy.can_edit_revision(user, revision), "Only the author withdraws a revision.")
     if not revision.is_open:
         raise ValidationError("Only a draft or submitted revision can be withdrawn.")
     audit.record(user, "revision.withdrawn", revision, changes={"state": [revision.state, RevisionState.WITHDRAWN]})
@@ -319,7 +319,7 @@ def rebase_plan(revision):
 def rebase(user, revision, *, version=None):
     """Carry the author's changes over onto the current published version."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(revision.author_id == user.pk, "Only the author rebases a revision.")
+    _require(policy.can_edit_revision(user, revision), "Only the author rebases a revision.")
     if not revision.is_open:
         raise ValidationError("Only a draft or submitted revision can be rebased.")
     check_version(revision, version, ["base"])
@@ -433,7 +433,7 @@ def _notify(task, kind, recipients, template):
 def complete_task(user, task, *, note):
     """“Reviewed, no change needed”, with a note."""
     task = ReviewTask.objects.select_for_update().get(pk=task.pk)
-    _require(task.assignee_id == user.pk or policy.can_decide(user), "Only the section owner completes this review.")
+    _require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
     if task.state == TaskState.DONE:
         raise ValidationError("This review task is already done.")
     if not (note or "").strip():

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import Conflict, error_text
 from config.forms import add_service_errors
@@ -22,6 +22,7 @@ SEARCH_FIELDS = (
 )  # fmt: skip
 
 
+@require_safe
 def index(request):
     q = request.GET.get("q", "").strip()
     sections = Section.objects.filter(is_active=True, current__isnull=False).select_related("current", "owner")
@@ -52,6 +53,7 @@ def _section(slug):
     return get_object_or_404(Section.objects.select_related("current", "owner"), slug=slug, current__isnull=False)
 
 
+@require_safe
 def section(request, slug, number=None):
     section = _section(slug)
     if number is None:
@@ -80,6 +82,7 @@ def section(request, slug, number=None):
     )
 
 
+@require_safe
 def compare_versions(request, slug):
     section = _section(slug)
     versions = {v.number: v for v in section.versions.all()}
@@ -160,7 +163,12 @@ def _revision(pk):
     )
 
 
-def revision_detail(request, pk, decision_form=None, status=200, error=None):
+@require_safe
+def revision_detail(request, pk):
+    return _render_revision(request, pk)
+
+
+def _render_revision(request, pk, decision_form=None, status=200, error=None):
     revision = _revision(pk)
     old = revision.base.content() if revision.base else {}
     stale = services.is_stale(revision)
@@ -256,7 +264,7 @@ def revision_action(request, pk, action):
             form.is_valid()
             add_service_errors(form, error)
         # Decisions show their errors on the decision form; other actions above the page.
-        return revision_detail(
+        return _render_revision(
             request, pk, decision_form=form, status=400, error=None if form is not None else error_text(error)
         )
     return redirect(revision)
@@ -287,6 +295,7 @@ def rebase_view(request, pk):
     return render(request, "playbook/rebase.html", {"revision": revision, "plan": plan})
 
 
+@require_safe
 def revision_list(request):
     revisions = Revision.objects.select_related("section__current", "author").order_by("-updated_at")
     awaiting = revisions.filter(state=RevisionState.SUBMITTED) if policy.can_decide(request.user) else revisions.none()
@@ -295,6 +304,7 @@ def revision_list(request):
     return render(request, "playbook/revision_list.html", {"awaiting": awaiting, "mine": mine, "recent": recent})
 
 
+@require_safe
 def cycle(request):
     if not policy.can_see_cycle(request.user):
         raise PermissionDenied("The quarterly cycle page is for governance owners.")

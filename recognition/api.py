@@ -1,12 +1,13 @@
 """/api/recognitions/: the same services and rules as the board."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from recognition import selectors, services
+from recognition import policy, selectors, services
 from recognition.models import Category, Recognition
 from reviews.models import Review
 from teams.models import Team
@@ -73,6 +74,8 @@ class RecognitionViewSet(
     @action(detail=True, methods=["post"])
     def hide(self, request, pk=None):
         recognition = self.get_object()
+        if not policy.can_hide(request.user):
+            raise PermissionDenied("Only governance owners hide recognitions.")
         serializer = HideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.hide(request.user, recognition, reason=serializer.validated_data["reason"])

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from config import audit, notify
 from config.tasks import enqueue_on_commit
+from recognition import policy
 from recognition.models import Category, NoticeKind, Recognition, RecognitionNotice, Second
 from reviews import policy as review_policy
 from teams.models import Membership
-from teams.roles import is_governance
 
 MAX_MESSAGE = 4000
 
@@ -32,7 +32,7 @@ def daily_limit():
 @transaction.atomic
 def give(user, *, category, message, team=None, person=None, review=None):
     """Recognise a team or a person. It appears on the board at once."""
-    if not user.is_authenticated:
+    if not policy.can_give(user):
         raise PermissionDenied("Sign in to recognise a team.")
     errors = {}
     if (team is None) == (person is None):
@@ -88,7 +88,7 @@ def second(user, recognition):
 
 @transaction.atomic
 def hide(user, recognition, *, reason):
-    if not is_governance(user):
+    if not policy.can_hide(user):
         raise PermissionDenied("Only governance owners hide recognitions.")
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
     if recognition.hidden_at is not None:

@@ -1,16 +1,16 @@
 """The recognition board: thin views over recognition/services.py."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import error_text
 from config.forms import add_service_errors
-from recognition import selectors, services
+from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
 from recognition.models import Category, Recognition
 from reviews import policy as review_policy
@@ -19,6 +19,7 @@ from teams.models import Team
 from teams.roles import is_governance
 
 
+@require_safe
 def index(request):
     this_quarter = selectors.quarter_label(timezone.localdate())
     filters = {key: request.GET.get(key, "") for key in ("team", "category", "quarter")}
@@ -120,6 +121,8 @@ def second(request, pk):
 @require_POST
 def hide(request, pk):
     recognition = get_object_or_404(Recognition.objects.visible(), pk=pk)
+    if not policy.can_hide(request.user):
+        raise PermissionDenied("Only governance owners hide recognitions.")
     form = HideForm(request.POST)
     try:
         if not form.is_valid():

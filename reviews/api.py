@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
@@ -261,6 +262,18 @@ def _visible_review_or_404(request, pk):
     return get_object_or_404(policy.visible_reviews(request.user), pk=pk)
 
 
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _managed_review_or_404(request, pk):
+    """A review the user may see (else 404) and change (else 403)."""
+    review = _visible_review_or_404(request, pk)
+    _require(policy.can_manage(request.user, review), "Only facilitators change a review.")
+    return review
+
+
 def _visible_incident_or_404(request, pk):
     return get_object_or_404(Incident.objects.filter(review__in=policy.visible_reviews(request.user)), pk=pk)
 
@@ -314,6 +327,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ],
     )
     def create(self, request):
+        _require(policy.can_create(request.user), "Only facilitators create reviews.")
         serializer = ReviewCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -326,7 +340,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=ReviewUpdateSerializer, responses={200: ReviewDetailSerializer})
     def partial_update(self, request, pk=None):
-        review = _visible_review_or_404(request, pk)
+        review = _managed_review_or_404(request, pk)
         serializer = ReviewUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.update_review(request.user, review, **serializer.validated_data)
@@ -360,7 +374,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=AmendSerializer, responses={200: ReviewDetailSerializer}, summary="Amend a published review")
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
-        review = _visible_review_or_404(request, pk)
+        review = _managed_review_or_404(request, pk)
         serializer = AmendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.amend(request.user, review, **serializer.validated_data)
@@ -369,7 +383,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=InviteSerializer, responses={201: None}, summary="Invite a participant")
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
-        review = _visible_review_or_404(request, pk)
+        review = _managed_review_or_404(request, pk)
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         participant = services.invite_participant(request.user, review, serializer.validated_data["user"])
@@ -395,6 +409,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def scores(self, request, pk=None):
         review = _visible_review_or_404(request, pk)
         if request.method == "POST":
+            _require(review.participants.filter(user=request.user).exists(), "Only the review's participants score it.")
             serializer = ScoresSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             items = {
@@ -419,7 +434,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
-        review = _visible_review_or_404(request, pk)
+        review = _managed_review_or_404(request, pk)
         serializer = DismissSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.dismiss_language_hit(request.user, review, **serializer.validated_data)
@@ -444,6 +459,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=IncidentSerializer, responses={200: IncidentSerializer})
     def partial_update(self, request, pk=None):
         incident = self.get_object()
+        _require(policy.can_manage(request.user), "Only facilitators edit the incident.")
         serializer = IncidentSerializer(incident, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
@@ -476,6 +492,12 @@ class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     def visible(self, queryset):
         return queryset.filter(**{f"{self.review_path}__in": policy.visible_reviews(self.request.user)})
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        # The role before the body: someone who may not create learns nothing from field errors.
+        if self.action == "create":
+            _require(policy.can_manage(request.user), "Only facilitators change a review's records.")
 
 
 class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
@@ -556,6 +578,7 @@ class ActionItemViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None):
         item = self.get_object()
+        _require(policy.can_update_action(request.user, item), "Only the owner or a facilitator updates this item.")
         serializer = ActionStateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -58,6 +59,7 @@ def dashboard_data(params, today=None):
     }
 
 
+@require_safe
 def dashboard(request):
     data = dashboard_data(request.GET)
     period = data["period"]
@@ -167,6 +169,7 @@ def _quarter_of(params):
     return period
 
 
+@require_safe
 def snapshot_page(request):
     period = _quarter_of(request.GET)
     report = snapshot.internal(period)
@@ -183,6 +186,7 @@ def snapshot_page(request):
     )
 
 
+@require_safe
 def snapshot_pdf(request):
     period = _quarter_of(request.GET)
     response = HttpResponse(snapshot.pdf(snapshot.internal(period)), content_type="application/pdf")
@@ -190,6 +194,7 @@ def snapshot_pdf(request):
     return response
 
 
+@require_safe
 def figures_csv(request):
     data = dashboard_data(request.GET)
     response = HttpResponse(snapshot.figures_csv(data["period"], data["exercises"]), content_type="text/csv")
@@ -197,6 +202,7 @@ def figures_csv(request):
     return response
 
 
+@require_safe
 def incidents_csv(request):
     data = dashboard_data(request.GET)
     response = StreamingHttpResponse(
@@ -239,6 +245,7 @@ def _share_action(request, period, name):
 
 
 @login_not_required
+@require_safe
 def shared_snapshot(request, token):
     """The customer snapshot behind a share link: no sign-in, only that customer's data."""
     link = ShareLink.objects.filter(token=token).first()

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import Conflict, error_text
 from config.forms import add_service_errors
@@ -58,6 +58,7 @@ def _warn_language(request, review):
 # List and create ------------------------------------------------------------
 
 
+@require_safe
 def review_list(request):
     filterset = ReviewFilter(request.GET or None, queryset=selectors.review_list(request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -101,6 +102,7 @@ def review_create(request):
 # The review page ------------------------------------------------------------
 
 
+@require_safe
 def review_detail(request, pk, **forms):
     review = _visible_review(request, pk)
     return _render_detail(request, review, **forms)
@@ -264,6 +266,8 @@ def transition(request, pk, action):
 def action_state(request, pk, item_pk):
     review = _visible_review(request, pk)
     item = get_object_or_404(ActionItem, pk=item_pk, review=review)
+    if not policy.can_update_action(request.user, item):
+        raise PermissionDenied("Only the owner or a facilitator updates this action item.")
     form = ActionStateForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, review, status=400, action_error=(item.pk, "Choose a state."))

@@ -1,12 +1,15 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from teams.selectors import teams_with_members
 
 
+@require_safe
 def team_list(request):
     return render(request, "teams/team_list.html", {"teams": teams_with_members()})
 
 
+@require_safe
 def team_detail(request, slug):
     from recognition.selectors import board
 

@@ -717,7 +717,9 @@ def test_role_assignments_per_role(api, facilitator, participant, staff, review)
     api.force_authenticate(participant)
     assert api.post("/api/role-assignments/", role_payload(review, participant, 10)).status_code == 403
     api.force_authenticate(staff)
-    assert api.post("/api/role-assignments/", role_payload(review, staff, 10)).status_code == 404
+    assert (
+        api.post("/api/role-assignments/", role_payload(review, staff, 10)).status_code == 403
+    )  # the role is checked before the body: hidden or missing parent alike
     assert not RoleAssignment.objects.exists()
     done = published(facilitator, UserFactory(username="quinn"), title="Done")
     assert api.post("/api/role-assignments/", role_payload(done, staff, 10)).status_code == 403
@@ -782,7 +784,9 @@ def test_timeline_entries_per_role(api, facilitator, participant, staff, review)
     assert api.post("/api/timeline-entries/", entry_payload(review)).status_code == 403
     assert api.delete(f"/api/timeline-entries/{entry.pk}/").status_code == 403
     api.force_authenticate(staff)
-    assert api.post("/api/timeline-entries/", entry_payload(review)).status_code == 404
+    assert (
+        api.post("/api/timeline-entries/", entry_payload(review)).status_code == 403
+    )  # the role is checked before the body: hidden or missing parent alike
     assert api.delete(f"/api/timeline-entries/{entry.pk}/").status_code == 404
     assert list(TimelineEntry.objects.all()) == [entry]
 
@@ -812,7 +816,9 @@ def test_findings_per_role(api, facilitator, participant, staff, review):
     assert api.get(f"/api/findings/?review={review.pk}").json()["count"] == 1
     assert api.post("/api/findings/", {"review": review.pk, "text": "Mine"}).status_code == 403
     api.force_authenticate(staff)
-    assert api.post("/api/findings/", {"review": review.pk, "text": "Mine"}).status_code == 404
+    assert (
+        api.post("/api/findings/", {"review": review.pk, "text": "Mine"}).status_code == 403
+    )  # the role is checked before the body: hidden or missing parent alike
     assert review.findings.count() == 1
 
 
@@ -982,7 +988,9 @@ def test_action_items_per_role(api, facilitator, participant, staff, review):
     api.force_authenticate(participant)
     assert api.post("/api/action-items/", item_payload(review, participant)).status_code == 403
     api.force_authenticate(staff)
-    assert api.post("/api/action-items/", item_payload(review, staff)).status_code == 404
+    assert (
+        api.post("/api/action-items/", item_payload(review, staff)).status_code == 403
+    )  # the role is checked before the body: hidden or missing parent alike
     assert not ActionItem.objects.exists()
 
 

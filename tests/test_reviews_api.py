@@ -115,7 +115,9 @@ def test_roles_timeline_and_incident_updates(api, facilitator, staff):
     assert api.patch(url, {"title": "Again", "version": 1}).status_code == 409
 
     api.force_authenticate(staff)
-    assert api.post("/api/role-assignments/", payload).status_code == 404  # staff cannot see the draft
+    assert (
+        api.post("/api/role-assignments/", payload).status_code == 403
+    )  # staff may not create: refused before the parent is looked up
 
 
 def test_action_items_per_role(api, facilitator, staff, governance):

@@ -1,0 +1,334 @@
+"""Who may do what, for every page and API route: roles × actions.
+
+The matrix is generated from the URL configuration: every named page and
+every API route with each of its methods must have a row in EXPECTED, so a
+new view without a decision about who may use it fails this suite. Each row
+gives the status for anonymous, staff, participant, facilitator, governance
+owner and admin. State-changing requests are sent with an empty body: a role
+that may act gets its form or field errors (200/400), one that may not gets
+403, or 404 where the object is hidden from it (no existence leak).
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from playbook import services as playbook
+from recognition import services as recognition
+from reviews import services as reviews
+from reviews.models import OwnershipRole
+from teams.models import Membership
+from tests.factories import TeamFactory, UserFactory, make_review
+
+ROLES = ("anonymous", "staff", "participant", "facilitator", "governance", "admin")
+SIX = dict.fromkeys(range(1, 7), (4, "seen in the log"))
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's admin has its own permission system (staff flag, model permissions)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            if "format" in entry.pattern.regex.groupindex:
+                continue  # format-suffix variants are the same views
+            yield f"{namespace}{entry.name}", entry
+
+
+def routes():
+    """(name, method) for every page and API route of the site."""
+    found = set()
+    for name, pattern in _walk(get_resolver().url_patterns):
+        actions = getattr(pattern.callback, "actions", None)
+        if actions:  # a DRF viewset route: its methods are known
+            found.update((name, method.upper()) for method in actions if method != "head")  # HEAD is GET
+        else:  # pages and plain API views: both reading and posting are decided
+            found.update({(name, "GET"), (name, "POST")})
+    return found
+
+
+@pytest.fixture
+def world(db, staff, facilitator, governance, admin):
+    """One of everything, in the states that matter for permissions."""
+    participant = UserFactory(username="pat", first_name="Pat", last_name="Participant")
+    team = TeamFactory(slug="payments-team", name="Payments")
+    Membership.objects.create(team=team, user=facilitator)
+    draft = make_review(facilitator, title="Hidden draft")
+    reviews.invite_participant(facilitator, draft, participant)
+    incident = draft.incident
+    assignment = reviews.assign_role(
+        facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=facilitator,
+        started_at=incident.escalated_at,
+    )  # fmt: skip
+    entry = reviews.add_timeline_entry(facilitator, incident, at=incident.escalated_at, what="Paged")
+    finding = reviews.add_finding(facilitator, draft, text="The page went to a queue.")
+    item = reviews.add_action_item(
+        facilitator, draft, title="Route pages", owner=facilitator, due_on=timezone.localdate() + timezone.timedelta(9)
+    )
+    published = make_review(facilitator, title="Published one")
+    reviews.update_review(facilitator, published, version=published.version, narrative="What happened.")
+    reviews.invite_participant(facilitator, published, participant)
+    reviews.start_review(facilitator, published)
+    reviews.save_scores(participant, published, SIX, submit=True)
+    reviews.publish(facilitator, published)
+    first = playbook.create_revision(
+        governance, content={"pattern": "Payment outage", "target_first_update_minutes": 30},
+        rationale="First", new_slug="payments", new_owner=staff, submit=True,
+    )  # fmt: skip
+    v1 = playbook.approve(admin, first, attest_regulatory=True, attest_blameless=True)
+    second = playbook.create_revision(
+        governance, section=v1.section, content=v1.content() | {"target_first_update_minutes": 20},
+        rationale="Faster", submit=True,
+    )  # fmt: skip
+    playbook.approve(admin, second, attest_regulatory=True, attest_blameless=True)
+    proposal = playbook.create_revision(
+        staff, section=v1.section, content=v1.section.current.content() | {"target_first_update_minutes": 15},
+        rationale="Faster still", submit=True,
+    )  # fmt: skip
+    playbook.reconcile_cycle()
+    task = v1.section.tasks.get()
+    given = recognition.give(facilitator, team=None, person=staff, category="clear_ownership", message="Led it.")
+    link = reviews.create_share_link(facilitator, customer="Acme Corp", year=2026, quarter=4)
+    return {
+        "users": {"staff": staff, "participant": participant, "facilitator": facilitator,
+                  "governance": governance, "admin": admin},
+        "draft": draft, "published": published, "incident": incident, "assignment": assignment, "entry": entry,
+        "finding": finding, "item": item, "section": v1.section, "proposal": proposal, "task": task,
+        "cycle": task.cycle, "recognition": given, "link": link, "team": team,
+    }  # fmt: skip
+
+
+def kwargs_for(name, w):
+    """Concrete URL arguments for a route."""
+    d = w["draft"]
+    return {
+        "reviews:detail": {"pk": d.pk}, "reviews:edit": {"pk": d.pk}, "reviews:amend": {"pk": w["published"].pk},
+        "reviews:assign-role": {"pk": d.pk}, "reviews:add-entry": {"pk": d.pk}, "reviews:invite": {"pk": d.pk},
+        "reviews:scores": {"pk": d.pk}, "reviews:add-finding": {"pk": d.pk}, "reviews:add-action": {"pk": d.pk},
+        "reviews:action-state": {"pk": d.pk, "item_pk": w["item"].pk}, "reviews:dismiss": {"pk": d.pk},
+        "reviews:transition": {"pk": d.pk, "action": "start"},
+        "playbook:revision": {"pk": w["proposal"].pk}, "playbook:revision-edit": {"pk": w["proposal"].pk},
+        "playbook:rebase": {"pk": w["proposal"].pk},
+        "playbook:revision-action": {"pk": w["proposal"].pk, "action": "approve"},
+        "playbook:task": {"pk": w["task"].pk}, "playbook:section": {"slug": "payments"},
+        "playbook:version": {"slug": "payments", "number": 1}, "playbook:restore": {"slug": "payments", "number": 1},
+        "playbook:compare": {"slug": "payments"}, "playbook:propose": {"slug": "payments"},
+        "recognition:second": {"pk": w["recognition"].pk}, "recognition:hide": {"pk": w["recognition"].pk},
+        "shared-snapshot": {"token": w["link"].token}, "teams:detail": {"slug": w["team"].slug},
+        "team-detail": {"slug": w["team"].slug}, "review-detail": {"pk": d.pk},
+        "incident-detail": {"pk": w["incident"].pk}, "role-assignment-detail": {"pk": w["assignment"].pk},
+        "timeline-entry-detail": {"pk": w["entry"].pk}, "finding-detail": {"pk": w["finding"].pk},
+        "action-item-detail": {"pk": w["item"].pk}, "action-item-state": {"pk": w["item"].pk},
+        "recognition-detail": {"pk": w["recognition"].pk}, "recognition-hide": {"pk": w["recognition"].pk},
+        "recognition-second": {"pk": w["recognition"].pk},
+        "playbook-section-detail": {"slug": "payments"},
+        "playbook-section-version": {"slug": "payments", "number": 1},
+        "playbook-revision-detail": {"pk": w["proposal"].pk}, "playbook-cycle-detail": {"pk": w["cycle"].pk},
+        "playbook-task-detail": {"pk": w["task"].pk}, "playbook-task-complete": {"pk": w["task"].pk},
+    }.get(name) or (
+        {} if name.endswith(("-list", "-root"))
+        else {"pk": d.pk} if name.startswith("review-")
+        else {"pk": w["proposal"].pk} if name.startswith("playbook-revision-")
+        else {}
+    )  # fmt: skip
+
+
+def request(role, w, name, method):
+    client = APIClient()
+    if role != "anonymous":
+        client.force_login(w["users"][role])
+    url = reverse(name, kwargs=kwargs_for(name, w))
+    with transaction.atomic():  # every cell starts from the same world
+        response = getattr(client, method.lower())(url, {}, format="json") if method != "GET" else client.get(url)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+# Columns: anonymous, staff, participant (of the draft), facilitator, governance owner, admin.
+# The objects: a draft review only its participant, facilitators and admins see; a revision
+# proposed by staff; a quarterly task assigned to staff; a recognition given by the facilitator.
+EXPECTED = {
+    ("action-item-detail", "GET"): "401 404 200 200 404 200",
+    ("action-item-list", "GET"): "401 200 200 200 200 200",
+    ("action-item-list", "POST"): "401 403 403 400 403 400",
+    ("action-item-state", "POST"): "401 404 403 400 404 400",
+    ("api-docs", "GET"): "302 200 200 200 200 200",
+    ("api-docs", "POST"): "405 405 405 405 405 405",
+    ("api-insights", "GET"): "401 200 200 200 200 200",
+    ("api-insights", "POST"): "401 405 405 405 405 405",
+    ("api-language-check", "GET"): "401 405 405 405 405 405",
+    ("api-language-check", "POST"): "401 400 400 400 400 400",
+    ("api-root", "GET"): "401 200 200 200 200 200",
+    ("api-root", "POST"): "401 405 405 405 405 405",
+    ("api-schema", "GET"): "401 200 200 200 200 200",
+    ("api-schema", "POST"): "401 405 405 405 405 405",
+    ("audit", "GET"): "302 403 403 403 200 200",
+    ("audit", "POST"): "302 405 405 405 405 405",
+    ("figures-csv", "GET"): "302 200 200 200 200 200",
+    ("figures-csv", "POST"): "302 405 405 405 405 405",
+    ("finding-detail", "GET"): "401 404 200 200 404 200",
+    ("finding-list", "GET"): "401 200 200 200 200 200",
+    ("finding-list", "POST"): "401 403 403 400 403 400",
+    ("health", "GET"): "503 503 503 503 503 503",
+    ("health", "POST"): "405 405 405 405 405 405",
+    ("home", "GET"): "302 200 200 200 200 200",
+    ("home", "POST"): "302 405 405 405 405 405",
+    ("incident-detail", "GET"): "401 404 200 200 404 200",
+    ("incident-detail", "PATCH"): "401 404 403 400 404 400",
+    ("incident-list", "GET"): "401 200 200 200 200 200",
+    ("incidents-csv", "GET"): "302 200 200 200 200 200",
+    ("incidents-csv", "POST"): "302 405 405 405 405 405",
+    ("insights", "GET"): "302 200 200 200 200 200",
+    ("insights", "POST"): "302 405 405 405 405 405",
+    ("login", "GET"): "200 302 302 302 302 302",
+    ("login", "POST"): "200 302 302 302 302 302",
+    ("logout", "GET"): "302 405 405 405 405 405",
+    ("logout", "POST"): "302 302 302 302 302 302",
+    ("playbook-cycle-detail", "GET"): "401 200 200 200 200 200",
+    ("playbook-cycle-list", "GET"): "401 200 200 200 200 200",
+    ("playbook-revision-approve", "POST"): "401 403 403 403 400 400",
+    ("playbook-revision-detail", "GET"): "401 200 200 200 200 200",
+    ("playbook-revision-detail", "PATCH"): "401 400 403 403 403 403",
+    ("playbook-revision-list", "GET"): "401 200 200 200 200 200",
+    ("playbook-revision-list", "POST"): "401 400 400 400 400 400",
+    ("playbook-revision-rebase", "POST"): "401 400 403 403 403 403",
+    ("playbook-revision-reject", "POST"): "401 403 403 403 400 400",
+    ("playbook-revision-submit", "POST"): "401 400 403 403 403 403",
+    ("playbook-revision-withdraw", "POST"): "401 200 403 403 403 403",
+    ("playbook-section-detail", "GET"): "401 200 200 200 200 200",
+    ("playbook-section-list", "GET"): "401 200 200 200 200 200",
+    ("playbook-section-version", "GET"): "401 200 200 200 200 200",
+    ("playbook-task-complete", "POST"): "401 400 403 403 400 400",
+    ("playbook-task-detail", "GET"): "401 200 200 200 200 200",
+    ("playbook-task-list", "GET"): "401 200 200 200 200 200",
+    ("playbook:compare", "GET"): "302 200 200 200 200 200",
+    ("playbook:compare", "POST"): "302 405 405 405 405 405",
+    ("playbook:cycle", "GET"): "302 403 403 403 200 200",
+    ("playbook:cycle", "POST"): "302 405 405 405 405 405",
+    ("playbook:index", "GET"): "302 200 200 200 200 200",
+    ("playbook:index", "POST"): "302 405 405 405 405 405",
+    ("playbook:propose", "GET"): "302 200 200 200 200 200",
+    ("playbook:propose", "POST"): "302 200 200 200 200 200",
+    ("playbook:propose-new", "GET"): "302 200 200 200 200 200",
+    ("playbook:propose-new", "POST"): "302 200 200 200 200 200",
+    ("playbook:rebase", "GET"): "302 302 403 403 403 403",
+    ("playbook:rebase", "POST"): "302 400 403 403 403 403",
+    ("playbook:restore", "GET"): "302 405 405 405 405 405",
+    ("playbook:restore", "POST"): "302 302 302 302 302 302",
+    ("playbook:revision", "GET"): "302 200 200 200 200 200",
+    ("playbook:revision", "POST"): "302 405 405 405 405 405",
+    ("playbook:revision-action", "GET"): "302 405 405 405 405 405",
+    ("playbook:revision-action", "POST"): "302 403 403 403 400 400",
+    ("playbook:revision-edit", "GET"): "302 200 403 403 403 403",
+    ("playbook:revision-edit", "POST"): "302 200 403 403 403 403",
+    ("playbook:revisions", "GET"): "302 200 200 200 200 200",
+    ("playbook:revisions", "POST"): "302 405 405 405 405 405",
+    ("playbook:section", "GET"): "302 200 200 200 200 200",
+    ("playbook:section", "POST"): "302 405 405 405 405 405",
+    ("playbook:task", "GET"): "302 200 403 403 200 200",
+    ("playbook:task", "POST"): "302 200 403 403 200 200",
+    ("playbook:version", "GET"): "302 200 200 200 200 200",
+    ("playbook:version", "POST"): "302 405 405 405 405 405",
+    ("recognition-detail", "GET"): "401 200 200 200 200 200",
+    ("recognition-hide", "POST"): "401 403 403 403 400 400",
+    ("recognition-list", "GET"): "401 200 200 200 200 200",
+    ("recognition-list", "POST"): "401 400 400 400 400 400",
+    ("recognition-second", "POST"): "401 201 201 400 201 201",
+    ("recognition:give", "GET"): "302 405 405 405 405 405",
+    ("recognition:give", "POST"): "302 400 400 400 400 400",
+    ("recognition:hide", "GET"): "302 405 405 405 405 405",
+    ("recognition:hide", "POST"): "302 403 403 403 302 302",
+    ("recognition:index", "GET"): "302 200 200 200 200 200",
+    ("recognition:index", "POST"): "302 405 405 405 405 405",
+    ("recognition:second", "GET"): "302 405 405 405 405 405",
+    ("recognition:second", "POST"): "302 302 302 302 302 302",
+    ("review-amend", "POST"): "401 404 403 400 404 400",
+    ("review-consolidate", "POST"): "401 404 403 200 404 200",
+    ("review-detail", "GET"): "401 404 200 200 404 200",
+    ("review-detail", "PATCH"): "401 404 403 400 404 400",
+    ("review-dismiss", "POST"): "401 404 403 400 404 400",
+    ("review-invite", "POST"): "401 404 403 400 404 400",
+    ("review-list", "GET"): "401 200 200 200 200 200",
+    ("review-list", "POST"): "401 403 403 400 403 400",
+    ("review-publish", "POST"): "401 404 403 400 404 400",
+    ("review-return-to-draft", "POST"): "401 404 403 400 404 400",
+    ("review-scores", "GET"): "401 404 200 404 404 404",
+    ("review-scores", "POST"): "401 404 400 403 404 403",
+    ("review-start", "POST"): "401 404 403 200 404 200",
+    ("reviews:action-state", "GET"): "302 405 405 405 405 405",
+    ("reviews:action-state", "POST"): "302 404 403 400 404 400",
+    ("reviews:add-action", "GET"): "302 405 405 405 405 405",
+    ("reviews:add-action", "POST"): "302 404 403 400 404 400",
+    ("reviews:add-entry", "GET"): "302 405 405 405 405 405",
+    ("reviews:add-entry", "POST"): "302 404 403 400 404 400",
+    ("reviews:add-finding", "GET"): "302 405 405 405 405 405",
+    ("reviews:add-finding", "POST"): "302 404 403 400 404 400",
+    ("reviews:amend", "GET"): "302 403 403 200 403 200",
+    ("reviews:amend", "POST"): "302 403 403 200 403 200",
+    ("reviews:assign-role", "GET"): "302 405 405 405 405 405",
+    ("reviews:assign-role", "POST"): "302 404 403 400 404 400",
+    ("reviews:create", "GET"): "302 403 403 200 403 200",
+    ("reviews:create", "POST"): "302 403 403 200 403 200",
+    ("reviews:detail", "GET"): "302 404 200 200 404 200",
+    ("reviews:detail", "POST"): "302 405 405 405 405 405",
+    ("reviews:dismiss", "GET"): "302 405 405 405 405 405",
+    ("reviews:dismiss", "POST"): "302 404 403 302 404 302",
+    ("reviews:edit", "GET"): "302 404 403 200 404 200",
+    ("reviews:edit", "POST"): "302 404 403 200 404 200",
+    ("reviews:index", "GET"): "302 200 200 200 200 200",
+    ("reviews:index", "POST"): "302 405 405 405 405 405",
+    ("reviews:invite", "GET"): "302 405 405 405 405 405",
+    ("reviews:invite", "POST"): "302 404 403 400 404 400",
+    ("reviews:scores", "GET"): "302 405 405 405 405 405",
+    ("reviews:scores", "POST"): "302 404 400 403 404 403",
+    ("reviews:transition", "GET"): "302 405 405 405 405 405",
+    ("reviews:transition", "POST"): "302 404 403 302 404 302",
+    ("role-assignment-detail", "GET"): "401 404 200 200 404 200",
+    ("role-assignment-list", "GET"): "401 200 200 200 200 200",
+    ("role-assignment-list", "POST"): "401 403 403 400 403 400",
+    ("shared-snapshot", "GET"): "200 200 200 200 200 200",
+    ("shared-snapshot", "POST"): "405 405 405 405 405 405",
+    ("snapshot", "GET"): "302 200 200 200 200 200",
+    ("snapshot", "POST"): "302 405 405 405 405 405",
+    ("snapshot-customer", "GET"): "302 200 200 200 200 200",
+    ("snapshot-customer", "POST"): "302 403 403 302 302 302",
+    ("snapshot-pdf", "GET"): "302 200 200 200 200 200",
+    ("snapshot-pdf", "POST"): "302 405 405 405 405 405",
+    ("team-detail", "GET"): "401 200 200 200 200 200",
+    ("team-list", "GET"): "401 200 200 200 200 200",
+    ("teams:detail", "GET"): "302 200 200 200 200 200",
+    ("teams:detail", "POST"): "302 405 405 405 405 405",
+    ("teams:list", "GET"): "302 200 200 200 200 200",
+    ("teams:list", "POST"): "302 405 405 405 405 405",
+    ("timeline-entry-detail", "DELETE"): "401 404 403 204 404 204",
+    ("timeline-entry-detail", "GET"): "401 404 200 200 404 200",
+    ("timeline-entry-list", "GET"): "401 200 200 200 200 200",
+    ("timeline-entry-list", "POST"): "401 403 403 400 403 400",
+}
+
+
+def test_every_route_has_a_row_in_the_matrix():
+    missing = routes() - set(EXPECTED)
+    stale = set(EXPECTED) - routes()
+    assert not missing, f"Routes without a permission decision in EXPECTED: {sorted(missing)}"
+    assert not stale, f"Rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix(world, role):
+    column = ROLES.index(role)
+    wrong = {}
+    for (name, method), row in sorted(EXPECTED.items()):
+        expected = int(row.split()[column])
+        got = request(role, world, name, method)
+        if got != expected:
+            wrong[f"{method} {name}"] = f"expected {expected}, got {got}"
+    assert not wrong, wrong
+
+
+def test_no_cell_is_a_server_error():
+    assert all(int(code) < 500 or name == "health" for (name, _), row in EXPECTED.items() for code in row.split())
