@@ -15,6 +15,7 @@ from teams.models import Team
 User = get_user_model()
 
 MILESTONE_FIELDS = ["escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"]
+MAX_TEXT = 100_000  # characters in a narrative: the same limit as the API (reviews/api.py)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -37,6 +38,7 @@ class IncidentForm(forms.ModelForm):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "data-language-check": "narrative"}),
         required=False,
+        max_length=MAX_TEXT,
         help_text="What happened, from the system's point of view: decisions and their context, not people's faults.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -159,7 +161,9 @@ class ActionStateForm(forms.Form):
 
 
 class AmendForm(forms.Form):
-    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 10, "data-language-check": "narrative"}))
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10, "data-language-check": "narrative"}), max_length=MAX_TEXT
+    )
     reason = forms.CharField(label="Why amend", widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

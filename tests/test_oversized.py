@@ -146,6 +146,14 @@ def test_page_edit_with_a_10_mb_narrative_is_413_with_a_message(signed_in, revie
     assert saved(review) == before
 
 
+def test_page_narrative_under_the_size_limit_but_over_the_field_limit_is_a_form_error(signed_in, review, quickly):
+    before = saved(review)
+    response = signed_in.post(f"/reviews/{review.pk}/edit/", edit_form(review, narrative="x" * 1_000_000))
+    assert response.status_code == 400
+    assert "at most 100000 characters" in response.content.decode()
+    assert saved(review) == before
+
+
 def test_page_timeline_with_10000_entries_is_a_400_with_a_message(signed_in, review, quickly):
     before = saved(review)
     fields = [
