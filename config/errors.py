@@ -92,7 +92,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         return Response(error_dict(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
-        return Response({"detail": exc.message, "current": exc.current}, status=status.HTTP_409_CONFLICT)
+        code = getattr(exc, "status", status.HTTP_409_CONFLICT)  # 412 when the version came from If-Match
+        return Response({"detail": exc.message, "current": exc.current}, status=code)
     if isinstance(exc, exceptions.ParseError):
         return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

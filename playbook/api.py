@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.versioning import ETagMixin, precondition, with_if_match
 from playbook import policy, services
 from playbook.diff import compare
 from playbook.models import ReviewCycle, ReviewTask, Revision, Section, SectionContent, SectionVersion
@@ -180,7 +181,7 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(VersionSerializer(version).data)
 
 
-class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Proposed revisions: draft → submitted → approved | rejected | withdrawn."""
 
     lookup_value_regex = r"\d+"
@@ -239,16 +240,18 @@ class RevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         revision = self.get_object()
         if not policy.can_edit_revision(request.user, revision):
             raise PermissionDenied("Only the author edits a revision.")
-        serializer = RevisionUpdateSerializer(data=request.data, partial=True)
+        body, conditional = with_if_match(request)
+        serializer = RevisionUpdateSerializer(data=body, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "version" not in data:
-            raise serializers.ValidationError({"version": ["Send the version you edited."]})
+            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
         content = revision.content() | {k: v for k, v in data.items() if k in CONTENT}
-        services.update_revision(
-            request.user, revision, version=data["version"], content=content,
-            rationale=data.get("rationale", revision.rationale),
-        )  # fmt: skip
+        with precondition(conditional):
+            services.update_revision(
+                request.user, revision, version=data["version"], content=content,
+                rationale=data.get("rationale", revision.rationale),
+            )  # fmt: skip
         return self._detail(revision)
 
     @extend_schema(request=None, responses=RevisionDetailSerializer)

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.versioning import ETagMixin, precondition, with_if_match
 from reviews import language, policy, selectors, services
 from reviews.filters import ReviewFilter
 from reviews.models import (
@@ -287,7 +288,7 @@ def _detail(request, review):
     list=extend_schema(summary="Reviews you may see, newest escalation first; filter and search them."),
     retrieve=extend_schema(summary="A review with its metrics, ownership, consolidation and language hints."),
 )
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Reviews: create (facilitators), read, update narrative, and move between states."""
 
     lookup_value_regex = r"\d+"
@@ -341,9 +342,11 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ReviewUpdateSerializer, responses={200: ReviewDetailSerializer})
     def partial_update(self, request, pk=None):
         review = _managed_review_or_404(request, pk)
-        serializer = ReviewUpdateSerializer(data=request.data)
+        data, conditional = with_if_match(request)
+        serializer = ReviewUpdateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        services.update_review(request.user, review, **serializer.validated_data)
+        with precondition(conditional):
+            services.update_review(request.user, review, **serializer.validated_data)
         return _detail(request, review)
 
     def _state_action(self, request, pk, service):
@@ -441,7 +444,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return _detail(request, review)
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Incidents (created with their review through /api/reviews/); update with the version you edited."""
 
     lookup_value_regex = r"\d+"
@@ -460,13 +463,15 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         _require(policy.can_manage(request.user), "Only facilitators edit the incident.")
-        serializer = IncidentSerializer(incident, data=request.data, partial=True)
+        data, conditional = with_if_match(request)
+        serializer = IncidentSerializer(incident, data=data, partial=True)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         version = values.pop("version", None)
         if version is None:
-            raise serializers.ValidationError({"version": ["Send the version you edited."]})
-        incident = services.update_incident(request.user, incident, version=version, **values)
+            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+        with precondition(conditional):
+            incident = services.update_incident(request.user, incident, version=version, **values)
         return Response(IncidentSerializer(incident).data)
 
 
@@ -551,7 +556,7 @@ class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
         serializer.instance = services.add_finding(self.request.user, review, text=serializer.validated_data["text"])
 
 
-class ActionItemViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet):
     """Action items: one owner, a due date, a kind and a state."""
 
     queryset = ActionItem.objects.none()
@@ -579,12 +584,14 @@ class ActionItemViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     def state(self, request, pk=None):
         item = self.get_object()
         _require(policy.can_update_action(request.user, item), "Only the owner or a facilitator updates this item.")
-        serializer = ActionStateSerializer(data=request.data)
+        body, conditional = with_if_match(request)
+        serializer = ActionStateSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        item = services.set_action_state(
-            request.user, item, state=data["state"], reason=data["dropped_reason"], version=data["version"]
-        )
+        with precondition(conditional):
+            item = services.set_action_state(
+                request.user, item, state=data["state"], reason=data["dropped_reason"], version=data["version"]
+            )
         return Response(ActionItemSerializer(item).data)
 
 
