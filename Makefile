@@ -62,7 +62,13 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 
 # PostgreSQL and Redis: required under CI=true, otherwise a missing one is reported and skipped.
+# The Redis-outage test also starts a redis-server of its own: installed when missing and we are root.
 check-services: $(VENV)/.dev
+	@if command -v redis-server >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's redis-server for the Redis-outage test..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
 	@$(BIN)/python tests/services.py
 
 test-sqlite: $(VENV)/.dev
