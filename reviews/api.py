@@ -16,6 +16,7 @@ from config.versioning import ETagMixin, precondition, with_if_match
 from reviews import language, policy, selectors, services
 from reviews.filters import ReviewFilter
 from reviews.models import (
+    MAX_TEXT,
     ActionItem,
     ActionState,
     Dimension,
@@ -28,7 +29,6 @@ from teams.models import Team
 
 User = get_user_model()
 
-MAX_TEXT = 100_000  # characters in one narrative, note or finding
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from config.forms import DateInput, DateTimeLocalInput
 from reviews.models import (
+    MAX_TEXT,
     ActionItem,
     ActionState,
     Dimension,
@@ -15,7 +16,6 @@ from teams.models import Team
 User = get_user_model()
 
 MILESTONE_FIELDS = ["escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"]
-MAX_TEXT = 100_000  # characters in a narrative: the same limit as the API (reviews/api.py)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -25,6 +25,8 @@ class OwnershipRole(models.TextChoices):
 
 
 #: The trio that must be held for ownership to count as established.
+MAX_TEXT = 100_000  # characters in one narrative, note or finding, on pages and in the API
+
 CORE_ROLES = (OwnershipRole.INVESTIGATION_LEAD, OwnershipRole.COMMUNICATIONS_OWNER, OwnershipRole.DECISION_OWNER)
 
 
