@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.fields import SlugRelatedField
 from config.versioning import ETagMixin, precondition, with_if_match
 from playbook import policy, services
 from playbook.diff import compare
@@ -106,7 +107,7 @@ RevisionContentSerializer = type("RevisionContentSerializer", (serializers.Seria
 
 
 class RevisionCreateSerializer(RevisionContentSerializer):
-    section = serializers.SlugRelatedField(
+    section = SlugRelatedField(
         slug_field="slug", queryset=Section.objects.all(), required=False, allow_null=True,
         help_text="The section to change; omit it (and give new_slug, new_owner) to propose a new section.",
     )  # fmt: skip

@@ -386,10 +386,26 @@ def reconcile_cycle(today=None):
     ]
     if not tasks:
         return 0
-    # One pass, in batches; a task another run created meanwhile is skipped by the unique constraint.
-    before = ReviewTask.objects.filter(cycle=cycle).count()
-    ReviewTask.objects.bulk_create(tasks, batch_size=1000, ignore_conflicts=True)
-    return ReviewTask.objects.filter(cycle=cycle).count() - before
+    # One pass, in batches of plain INSERTs. A batch that meets a task another run created
+    # meanwhile (the unique constraint) is retried row by row, so the count is exactly what
+    # this run created.
+    created = 0
+    for start in range(0, len(tasks), 1000):
+        batch = tasks[start : start + 1000]
+        try:
+            with transaction.atomic():
+                ReviewTask.objects.bulk_create(batch)
+            created += len(batch)
+        except IntegrityError:
+            for task in batch:
+                task.pk = None
+                try:
+                    with transaction.atomic():
+                        task.save(force_insert=True)
+                    created += 1
+                except IntegrityError:
+                    continue  # another run created it
+    return created
 
 
 def send_task_notices(today=None):

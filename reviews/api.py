@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.fields import SlugRelatedField
 from config.versioning import ETagMixin, precondition, with_if_match
 from reviews import language, policy, selectors, services
 from reviews.filters import ReviewFilter
@@ -48,7 +49,7 @@ class PersonField(serializers.PrimaryKeyRelatedField):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True)
+    team = SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     version = serializers.IntegerField(required=False, help_text="The version you edited; required when updating.")
 
