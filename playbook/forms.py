@@ -1,5 +1,6 @@
 from django import forms
 
+from config.widgets import FastSelect
 from playbook.models import Revision, SectionContent
 from reviews.forms import PersonChoiceField, people
 from reviews.models import OwnershipRole
@@ -44,7 +45,7 @@ class RevisionForm(forms.ModelForm):
             entry = mapping.get(role.value) or {}
             self.fields[f"team_{role.value}"] = forms.ModelChoiceField(
                 queryset=teams, required=False, label=f"{role.label}: team", initial=entry.get("team"),
-                empty_label="— no team —",
+                empty_label="— no team —", widget=FastSelect,
             )  # fmt: skip
             self.fields[f"person_{role.value}"] = PersonChoiceField(
                 queryset=people(), required=False, label=f"{role.label}: person (optional)",

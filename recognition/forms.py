@@ -1,12 +1,15 @@
 from django import forms
 
+from config.widgets import FastSelect
 from recognition.models import Category
 from reviews.forms import PersonChoiceField, people
 from teams.models import Team
 
 
 class RecognitionForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False, empty_label="— a team —")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="— a team —", widget=FastSelect
+    )
     person = PersonChoiceField(queryset=people(), required=False, empty_label="— or a person —")
     category = forms.ChoiceField(choices=Category.choices, widget=forms.RadioSelect)
     message = forms.CharField(

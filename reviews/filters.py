@@ -3,21 +3,23 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from config.widgets import FastSelect
 from reviews.models import Finding, Review, ReviewState, Severity
 from teams.models import Team
 
 
 class ReviewFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    state = django_filters.ChoiceFilter(choices=ReviewState.choices, empty_label="Any state")
+    state = django_filters.ChoiceFilter(choices=ReviewState.choices, empty_label="Any state", widget=FastSelect)
     severity = django_filters.ChoiceFilter(
-        field_name="incident__severity", choices=Severity.choices, empty_label="Any severity"
+        field_name="incident__severity", choices=Severity.choices, empty_label="Any severity", widget=FastSelect
     )
     team = django_filters.ModelChoiceFilter(
         field_name="incident__team",
         queryset=Team.objects.order_by("name"),
         to_field_name="slug",
         empty_label="Any team",
+        widget=FastSelect,
     )
     pattern = django_filters.CharFilter(field_name="incident__pattern_name", lookup_expr="icontains", label="Pattern")
     escalated_after = django_filters.DateFilter(
@@ -31,6 +33,7 @@ class ReviewFilter(django_filters.FilterSet):
         choices=[("no", "Real escalations only"), ("yes", "Exercises only")],
         empty_label="All",
         label="Exercises",
+        widget=FastSelect,
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from config.forms import DateInput, DateTimeLocalInput
+from config.widgets import FastSelect
 from reviews.models import (
     MAX_TEXT,
     ActionItem,
@@ -19,12 +20,18 @@ MILESTONE_FIELDS = ["escalated_at", "acknowledged_at", "first_customer_update_at
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
 
 def people():
-    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    return (
+        User.objects.filter(is_active=True)
+        .only("pk", "first_name", "last_name", "username")
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class IncidentForm(forms.ModelForm):
@@ -155,7 +162,7 @@ class ActionItemForm(forms.ModelForm):
 
 
 class ActionStateForm(forms.Form):
-    state = forms.ChoiceField(choices=ActionState.choices)
+    state = forms.ChoiceField(choices=ActionState.choices, widget=FastSelect)
     dropped_reason = forms.CharField(required=False, label="Reason (when dropping)")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
