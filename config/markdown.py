@@ -2,6 +2,8 @@
 small allow-list of tags and attributes (no scripts, styles, event handlers
 or javascript: links)."""
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 from django.utils.safestring import mark_safe
@@ -17,6 +19,22 @@ def render_markdown(text):
     """Safe HTML for ``text`` (Markdown); headings start at h3 inside a page."""
     if not text:
         return mark_safe("")
+    if len(text) <= CACHED_LENGTH:
+        return _cached(text)
+    return _render(text)
+
+
+CACHED_LENGTH = 10_000  # recognition messages, findings, most narratives
+
+
+@lru_cache(maxsize=2048)
+def _cached(text):
+    """Rendering is a pure function of the text: the board renders the same
+    messages on every request, so each process keeps recent results."""
+    return _render(text)
+
+
+def _render(text):
     html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
     html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>").replace("<h2>", "<h4>").replace("</h2>", "</h4>")
     clean = nh3.clean(

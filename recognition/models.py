@@ -56,6 +56,12 @@ class Recognition(models.Model):
         return reverse("recognition:index") + f"#recognition-{self.pk}"
 
     @property
+    def second_count(self):
+        """Counted from the prefetched seconds (a COUNT over the whole board would
+        have to group every recognition before the page is cut)."""
+        return len(self.seconds.all())
+
+    @property
     def recipient_name(self):
         if self.team_id:
             return self.team.name

@@ -31,7 +31,6 @@ def board(filters=None):
         Recognition.objects.visible()
         .select_related("author", "team", "person", "review__incident")
         .prefetch_related(Prefetch("seconds", queryset=Second.objects.select_related("user")))
-        .annotate(second_count=Count("seconds", distinct=True))
         .order_by("-created_at", "-pk")
     )
     if filters.get("team"):
