@@ -198,7 +198,7 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name_plural = "timeline entries"
-        indexes = [models.Index(fields=["incident", "at"])]
+        indexes = [models.Index(fields=["incident", "at"]), models.Index(fields=["at", "id"], name="timeline_by_time")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
