@@ -305,6 +305,8 @@ PLAYBOOK_TASK_DUE_DAYS = env.int("PLAYBOOK_TASK_DUE_DAYS", default=30)
 PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
 # Recognitions one person may give in 24 hours.
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
+# Insights figures are cached per process for this long; any saved change starts a new key.
+INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 LOGGING = {

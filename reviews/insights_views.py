@@ -1,10 +1,14 @@
 """The Insights dashboard: every staff member sees the organisation's figures."""
 
+import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.models import AuditEvent
 from reviews import charts, insights, services, snapshot
 from reviews.metrics import format_duration
 from reviews.models import Incident, ShareLink
@@ -59,9 +64,30 @@ def dashboard_data(params, today=None):
     }
 
 
+def cached_dashboard_data(params, today=None):
+    """dashboard_data(), kept for INSIGHTS_CACHE_SECONDS in the process's cache.
+
+    The key holds the newest audit event's id: every change a service makes is
+    audited in its own transaction, so any change starts a new key and the
+    figures are never older than the last saved change. The day is in the key
+    too (overdue counts move with the date)."""
+    seconds = settings.INSIGHTS_CACHE_SECONDS
+    if not seconds:
+        return dashboard_data(params, today)
+    today = today or timezone.localdate()
+    stamp = AuditEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    query = urlencode(sorted((key, value) for key in params for value in params.getlist(key)))
+    key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{query}".encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data(params, today)
+        cache.set(key, data, seconds)
+    return data
+
+
 @require_safe
 def dashboard(request):
-    data = dashboard_data(request.GET)
+    data = cached_dashboard_data(request.GET)
     period = data["period"]
     start, end = period.start.isoformat(), (period.end - timezone.timedelta(days=1)).isoformat()
     review_filter = {"escalated_after": start, "escalated_before": end}
@@ -129,7 +155,7 @@ class InsightsView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        data = dashboard_data(request.query_params)
+        data = cached_dashboard_data(request.query_params)
         period = data["period"]
         return Response(
             {
@@ -196,7 +222,7 @@ def snapshot_pdf(request):
 
 @require_safe
 def figures_csv(request):
-    data = dashboard_data(request.GET)
+    data = cached_dashboard_data(request.GET)
     response = HttpResponse(snapshot.figures_csv(data["period"], data["exercises"]), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="baton-figures-{_slug(data["period"])}.csv"'
     return response
@@ -204,7 +230,7 @@ def figures_csv(request):
 
 @require_safe
 def incidents_csv(request):
-    data = dashboard_data(request.GET)
+    data = cached_dashboard_data(request.GET)
     response = StreamingHttpResponse(
         snapshot.incident_rows_csv(data["period"], data["exercises"]), content_type="text/csv"
     )

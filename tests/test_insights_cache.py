@@ -1,0 +1,54 @@
+"""Insights figures are cached per process; any change saved through a service starts a new key."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from reviews import services
+from tests.factories import make_review
+
+
+@pytest.fixture
+def cached(settings):
+    settings.INSIGHTS_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(api, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url)
+    assert response.status_code == 200
+    return response.json(), len(queries)
+
+
+def test_a_repeat_is_served_from_the_cache_and_a_saved_change_is_seen_at_once(cached, facilitator, governance):
+    review = make_review(facilitator, hours_ago=30, customer="Acme Corp")
+    api = APIClient()
+    api.force_authenticate(governance)
+    url = "/api/insights/"
+
+    first, cold = _get(api, url)
+    again, warm = _get(api, url)
+    assert again == first
+    assert warm < cold  # the figures' queries are skipped
+    assert warm <= 4  # session-free auth, the user's groups, the audit stamp
+
+    services.update_incident(facilitator, review.incident, version=review.incident.version, satisfaction=5)
+    after, _ = _get(api, url)
+    assert after != first  # the change was audited, so the key changed
+    assert after["overall"]["satisfaction_count"] == first["overall"]["satisfaction_count"] + 1
+
+
+def test_without_the_setting_nothing_is_cached(settings, facilitator, governance):
+    settings.INSIGHTS_CACHE_SECONDS = 0
+    cache.clear()
+    make_review(facilitator)
+    api = APIClient()
+    api.force_authenticate(governance)
+    _, first = _get(api, "/api/insights/")
+    _, second = _get(api, "/api/insights/")
+    assert second == first
