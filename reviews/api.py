@@ -145,7 +145,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = selectors.Review
         fields = [
             "id", "incident", "facilitator", "state", "is_exercise", "narrative", "clarity_score",
-            "published_at", "version",
+            "published_at", "archived_at", "archive_reason", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -222,6 +222,10 @@ class ReviewUpdateSerializer(serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     is_exercise = serializers.BooleanField(required=False)
     version = serializers.IntegerField(help_text="The review version you edited.")
+
+
+class ArchiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why it is archived; others see it.")
 
 
 class AmendSerializer(serializers.Serializer):
@@ -374,6 +378,22 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def consolidate(self, request, pk=None):
         return self._state_action(request, pk, services.consolidate_scores)
+
+    @extend_schema(
+        request=ArchiveSerializer, responses={200: ReviewDetailSerializer}, summary="Archive (leaves lists and figures)"
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        review = _managed_review_or_404(request, pk)
+        serializer = ArchiveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.archive_review(request.user, review, reason=serializer.validated_data["reason"])
+        return _detail(request, review)
+
+    @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="Restore an archived review")
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._state_action(request, pk, services.restore_review)
 
     @extend_schema(request=AmendSerializer, responses={200: ReviewDetailSerializer}, summary="Amend a published review")
     @action(detail=True, methods=["post"])

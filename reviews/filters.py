@@ -28,6 +28,13 @@ class ReviewFilter(django_filters.FilterSet):
     escalated_before = django_filters.DateFilter(
         field_name="incident__escalated_at", lookup_expr="date__lte", label="To"
     )
+    archived = django_filters.ChoiceFilter(
+        method="filter_archived",
+        choices=[("yes", "Archived only")],
+        empty_label="Not archived",
+        label="Archived",
+        widget=FastSelect,
+    )
     exercise = django_filters.ChoiceFilter(
         method="filter_exercise",
         choices=[("no", "Real escalations only"), ("yes", "Exercises only")],
@@ -42,6 +49,22 @@ class ReviewFilter(django_filters.FilterSet):
 
     def filter_exercise(self, queryset, name, value):
         return queryset.filter(is_exercise=value == "yes")
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.is_bound:  # no parameters at all: filter_queryset() does not run
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # Archived reviews leave the list unless asked for.
+        if self.form.cleaned_data.get("archived") != "yes":
+            queryset = queryset.filter(archived_at__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=False) if value == "yes" else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -154,7 +154,9 @@ def incidents(period, exercises="exclude"):
     keep up to date, so each figure is one pass over the period's incidents.
     """
     start, end = period.bounds()
-    queryset = Incident.objects.filter(escalated_at__gte=start, escalated_at__lt=end, review__isnull=False)
+    queryset = Incident.objects.filter(
+        escalated_at__gte=start, escalated_at__lt=end, review__isnull=False, review__archived_at__isnull=True
+    )
     if exercises == "exclude":
         queryset = queryset.filter(review__is_exercise=False)
     elif exercises == "only":
@@ -246,7 +248,10 @@ def dimensions(period, exercises="exclude"):
     """Mean consolidated median per rubric dimension over published reviews (one query)."""
     start, end = period.bounds()
     results = DimensionResult.objects.filter(
-        review__incident__escalated_at__gte=start, review__incident__escalated_at__lt=end, review__state__in=PUBLIC
+        review__incident__escalated_at__gte=start,
+        review__incident__escalated_at__lt=end,
+        review__state__in=PUBLIC,
+        review__archived_at__isnull=True,
     )
     if exercises == "exclude":
         results = results.filter(review__is_exercise=False)
@@ -259,7 +264,11 @@ def dimensions(period, exercises="exclude"):
 def actions(period, exercises="exclude", today=None):
     today = today or timezone.localdate()
     start, end = period.bounds()
-    items = ActionItem.objects.filter(review__incident__escalated_at__gte=start, review__incident__escalated_at__lt=end)
+    items = ActionItem.objects.filter(
+        review__incident__escalated_at__gte=start,
+        review__incident__escalated_at__lt=end,
+        review__archived_at__isnull=True,
+    )
     if exercises == "exclude":
         items = items.filter(review__is_exercise=False)
     return items.aggregate(

@@ -238,6 +238,13 @@ class Review(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Reviews are never deleted through the site: an archived one leaves lists and figures,
+    # stays readable at its address and can be restored.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    archive_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-incident__escalated_at"]
@@ -255,7 +262,11 @@ class Review(models.Model):
 
     @property
     def is_editable(self):
-        return self.state in (ReviewState.DRAFT, ReviewState.IN_REVIEW)
+        return self.state in (ReviewState.DRAFT, ReviewState.IN_REVIEW) and self.archived_at is None
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
 
 class ReviewText(models.Model):

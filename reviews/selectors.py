@@ -47,6 +47,7 @@ def review_for_page(pk):
             "incident__playbook_version",
             "incident__playbook_section",
             "facilitator",
+            "archived_by",
         )
         .prefetch_related(
             Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),

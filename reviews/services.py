@@ -67,6 +67,8 @@ def _require(allowed, message):
 
 
 def _require_editable(review):
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it to change it.")
     if not review.is_editable:
         raise ValidationError("This review is published and read-only. Amend it to change its text.")
 
@@ -403,6 +405,8 @@ def _consolidate(review):
 def _transition(user, review, expected, target, message):
     review = Review.objects.select_for_update().get(pk=review.pk)
     _require(policy.can_manage(user, review), "Only facilitators move a review between states.")
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it first.")
     if review.state not in expected:
         raise ValidationError(message.format(state=review.get_state_display().lower()))
     verb = {ReviewState.IN_REVIEW: "started", ReviewState.DRAFT: "returned_to_draft"}.get(target, target)
@@ -464,6 +468,8 @@ def amend(user, review, *, narrative, reason, version=None):
     """Change a published review's narrative; the earlier text stays visible."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     _require(policy.can_manage(user, review), "Only facilitators amend a review.")
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it to change it.")
     if not review.is_public:
         raise ValidationError("Only a published review is amended; edit a draft directly.")
     check_version(review, version, ["narrative"])
@@ -494,6 +500,43 @@ def amend(user, review, *, narrative, reason, version=None):
     return review
 
 
+# Archiving ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def archive_review(user, review, *, reason):
+    """Take a review out of lists and figures (a duplicate, a test, a mistake). Nothing is
+    deleted: it stays readable at its address, the reason is kept, and it can be restored."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require(policy.can_manage(user, review), "Only facilitators archive reviews.")
+    if review.is_archived:
+        raise ValidationError("This review is already archived.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why it is archived (a duplicate, a test, …): others will see it."]})
+    review.archived_at = timezone.now()
+    review.archived_by = user
+    review.archive_reason = reason.strip()[:2000]
+    review.version += 1
+    review.save()
+    audit.record(user, "review.archived", review, note=review.archive_reason)
+    return review
+
+
+@transaction.atomic
+def restore_review(user, review):
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require(policy.can_manage(user, review), "Only facilitators restore reviews.")
+    if not review.is_archived:
+        raise ValidationError("This review is not archived.")
+    audit.record(user, "review.restored", review, note=review.archive_reason)
+    review.archived_at = None
+    review.archived_by = None
+    review.archive_reason = ""
+    review.version += 1
+    review.save()
+    return review
+
+
 # Findings and action items --------------------------------------------------
 
 
@@ -511,6 +554,8 @@ def add_finding(user, review, *, text):
 @transaction.atomic
 def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
     _require(policy.can_manage(user, review), "Only facilitators create action items.")
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it to change it.")
     errors = {}
     if not title.strip():
         errors["title"] = ["Say what will be done."]

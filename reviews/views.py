@@ -61,7 +61,10 @@ def _warn_language(request, review):
 @require_safe
 def review_list(request):
     filterset = ReviewFilter(request.GET or None, queryset=selectors.review_list(request.user))
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if filterset.is_bound and not filterset.is_valid():  # the errors show; the list stays as without filters
+        queryset = filterset.queryset.filter(archived_at__isnull=True)
+    else:
+        queryset = filterset.qs
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -244,6 +247,8 @@ TRANSITIONS = {
     "draft": (services.return_to_draft, "The review is back in draft."),
     "publish": (services.publish, "Published. The review is now readable by everyone."),
     "consolidate": (services.consolidate_scores, "Scores consolidated."),
+    "archive": (services.archive_review, "Archived: the review left the lists and the figures. Restore it any time."),
+    "restore": (services.restore_review, "Restored: the review is back in the lists and the figures."),
 }
 
 
@@ -253,8 +258,9 @@ def transition(request, pk, action):
         raise Http404("Unknown action.")
     review = _managed(request, pk)
     service, success = TRANSITIONS[action]
+    extra = {"reason": request.POST.get("reason", "")} if action == "archive" else {}
     try:
-        service(request.user, review)
+        service(request.user, review, **extra)
     except ValidationError as error:
         message = error_text(error)
         return _render_detail(request, _visible_review(request, pk), status=400, transition_error=message)

@@ -247,6 +247,8 @@ EXPECTED = {
     ("recognition:second", "GET"): "302 405 405 405 405 405",
     ("recognition:second", "POST"): "302 302 302 302 302 302",
     ("review-amend", "POST"): "401 404 403 400 404 400",
+    ("review-archive", "POST"): "401 404 403 400 404 400",
+    ("review-restore", "POST"): "401 404 403 400 404 400",
     ("review-consolidate", "POST"): "401 404 403 200 404 200",
     ("review-detail", "GET"): "401 404 200 200 404 200",
     ("review-detail", "PATCH"): "401 404 403 400 404 400",

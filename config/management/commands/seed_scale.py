@@ -254,6 +254,12 @@ class Writer:
         if not rows:
             return
         fields = [model._meta.get_field(name) for name in rows[0]]
+        # Columns the generator does not set take the field's default ("" or NULL), as the ORM would.
+        given = {f.name for f in fields}
+        defaults = [f for f in model._meta.concrete_fields if f.name not in given and not f.primary_key]
+        if defaults:
+            rows = [row | {f.name: f.get_default() for f in defaults} for row in rows]
+            fields += defaults
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
