@@ -1,10 +1,10 @@
 """The review list's filters and search: one FilterSet for the page and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from config.widgets import FastSelect
-from reviews.models import Finding, Review, ReviewState, Severity
+from reviews.models import Finding, Incident, Review, ReviewState, Severity
 from teams.models import Team
 
 
@@ -70,11 +70,11 @@ class ReviewFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        in_findings = Finding.objects.filter(review=OuterRef("pk"), text__icontains=value)
-        return queryset.filter(
-            Q(incident__title__icontains=value)
-            | Q(incident__summary__icontains=value)
-            | Q(incident__customer__icontains=value)
-            | Q(narrative__icontains=value)
-            | Q(Exists(in_findings))
-        )
+        # One subquery per table, so each can use its trigram index on PostgreSQL
+        # (migration 0008); an OR across joined tables would scan every review.
+        incidents = Incident.objects.filter(
+            Q(title__icontains=value) | Q(summary__icontains=value) | Q(customer__icontains=value)
+        ).values("pk")
+        narratives = Review.objects.filter(narrative__icontains=value).values("pk")
+        findings = Finding.objects.filter(text__icontains=value).values("review_id")
+        return queryset.filter(Q(incident_id__in=incidents) | Q(pk__in=narratives) | Q(pk__in=findings))

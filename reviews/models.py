@@ -401,7 +401,10 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["owner", "state", "due_on"])]
+        indexes = [
+            models.Index(fields=["owner", "state", "due_on"]),
+            models.Index(fields=["due_on", "id"], name="action_items_by_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(state="dropped") | ~models.Q(dropped_reason=""),

@@ -270,7 +270,7 @@ def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facili
     ]
     # The facilitator sees one of each, so an empty list below means "hidden", not "missing".
     api.force_authenticate(facilitator)
-    assert [api.get(path).json()["count"] for path in children] == [1] * len(children)
+    assert [len(api.get(path).json()["results"]) for path in children] == [1] * len(children)
 
     api.force_authenticate(request.getfixturevalue(who))
     for path in (url(review), url(review, "scores"), f"/api/incidents/{incident.pk}/"):
@@ -278,7 +278,7 @@ def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facili
         assert response.status_code == 404, path  # not 403: its existence is not revealed
     assert api.get("/api/reviews/").json()["count"] == 0
     assert api.get("/api/incidents/").json()["count"] == 0
-    assert [api.get(path).json()["count"] for path in children] == [0] * len(children)
+    assert [len(api.get(path).json()["results"]) for path in children] == [0] * len(children)
     item = ActionItem.objects.get()
     entry = TimelineEntry.objects.get()
     assignment = RoleAssignment.objects.get()
@@ -303,7 +303,7 @@ def test_a_participant_sees_the_draft_and_its_records(api, facilitator, particip
     assert [r["incident"]["title"] for r in api.get("/api/reviews/").json()["results"]] == ["Seen by Pat"]
     assert api.get(f"/api/incidents/{review.incident.pk}/").status_code == 200
     for kind in ("role-assignments", "timeline-entries", "findings", "action-items"):
-        assert api.get(f"/api/{kind}/").json()["count"] == 1, kind
+        assert len(api.get(f"/api/{kind}/").json()["results"]) == 1, kind
     api.force_authenticate(facilitator)
     hits = api.get(url(review)).json()["language_hits"]
     assert hits[0]["field"] == "narrative" and hits[0]["hits"][0]["rule"] == "should-have"
@@ -743,7 +743,7 @@ def test_timeline_entries_create_list_and_delete(api, facilitator, review):
     assert earlier.status_code == 201
     listed = api.get(f"/api/timeline-entries/?incident={review.incident.pk}").json()
     assert [e["id"] for e in listed["results"]] == [earlier.json()["id"], later.json()["id"]]  # by time
-    assert api.get("/api/timeline-entries/?kind=decision").json()["count"] == 1
+    assert len(api.get("/api/timeline-entries/?kind=decision").json()["results"]) == 1
     assert api.delete(f"/api/timeline-entries/{later.json()['id']}/").status_code == 204
     assert list(TimelineEntry.objects.values_list("pk", flat=True)) == [earlier.json()["id"]]
     assert api.delete(f"/api/timeline-entries/{later.json()['id']}/").status_code == 404
@@ -780,7 +780,7 @@ def test_timeline_entries_per_role(api, facilitator, participant, staff, review)
     services.invite_participant(facilitator, review, participant)
     entry = services.add_timeline_entry(facilitator, review.incident, at=at(review, 5), kind="note", what="x")
     api.force_authenticate(participant)
-    assert api.get("/api/timeline-entries/").json()["count"] == 1
+    assert len(api.get("/api/timeline-entries/").json()["results"]) == 1
     assert api.post("/api/timeline-entries/", entry_payload(review)).status_code == 403
     assert api.delete(f"/api/timeline-entries/{entry.pk}/").status_code == 403
     api.force_authenticate(staff)
