@@ -248,7 +248,12 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-incident__escalated_at"]
-        indexes = [models.Index(fields=["state"]), models.Index(fields=["is_exercise", "state"])]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["is_exercise", "state"]),
+            # Lists count the reviews that are not archived: an index-only count, not a scan of every narrative.
+            models.Index(fields=["id"], condition=models.Q(archived_at__isnull=True), name="reviews_not_archived"),
+        ]
 
     def __str__(self):
         return f"Review of {self.incident}"
