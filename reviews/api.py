@@ -434,7 +434,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def scores(self, request, pk=None):
         review = _visible_review_or_404(request, pk)
         if request.method == "POST":
-            _require(review.participants.filter(user=request.user).exists(), "Only the review's participants score it.")
+            _require(policy.is_participant(request.user, review), "Only the review's participants score it.")
             serializer = ScoresSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             items = {

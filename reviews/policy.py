@@ -50,8 +50,13 @@ def can_manage(user, review=None):
     return is_facilitator(user)
 
 
+def is_participant(user, review):
+    """Scoring is the participants' own: only they give and see their scores."""
+    return review.participants.filter(user=user).exists()
+
+
 def can_score(user, review):
-    return review.state == ReviewState.IN_REVIEW and review.participants.filter(user=user).exists()
+    return review.state == ReviewState.IN_REVIEW and is_participant(user, review)
 
 
 def can_update_action(user, item):

@@ -513,9 +513,11 @@ def archive_review(user, review, *, reason):
         raise ValidationError("This review is already archived.")
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why it is archived (a duplicate, a test, …): others will see it."]})
+    if len(reason.strip()) > 2000:
+        raise ValidationError({"reason": ["Keep the reason under 2,000 characters."]})
     review.archived_at = timezone.now()
     review.archived_by = user
-    review.archive_reason = reason.strip()[:2000]
+    review.archive_reason = reason.strip()
     review.version += 1
     review.save()
     audit.record(user, "review.archived", review, note=review.archive_reason)

@@ -20,6 +20,9 @@ def test_archiving_needs_a_facilitator_and_a_reason(facilitator, staff):
     with pytest.raises(ValidationError) as error:
         services.archive_review(facilitator, review, reason="  ")
     assert "reason" in error.value.message_dict
+    with pytest.raises(ValidationError, match="2,000"):
+        services.archive_review(facilitator, review, reason="x" * 2001)
+    assert not Review.objects.get(pk=review.pk).is_archived
     services.archive_review(facilitator, review, reason="Duplicate of the Acme review")
     review.refresh_from_db()
     assert review.is_archived and review.archived_by == facilitator
@@ -57,7 +60,7 @@ def test_archived_reviews_leave_the_list_and_the_figures_but_stay_readable(clien
     page = client.get("/reviews/").content.decode()
     assert "Kept one" in page and "Duplicate one" not in page
     archived = client.get("/reviews/?archived=yes").content.decode()
-    assert "Duplicate one" in archived and "Kept one" not in archived
+    assert "Duplicate one" in archived and "Kept one" not in archived and ">Archived</span>" in archived
     detail = client.get(gone.get_absolute_url())
     assert detail.status_code == 200 and "Archived" in detail.content.decode()
     assert "Duplicate of “Kept one”" in detail.content.decode()
@@ -95,5 +98,13 @@ def test_a_facilitator_archives_a_review_from_its_page(page, facilitator, passwo
     status = page.locator(".notice.archived")
     assert "Archived" in status.inner_text() and "Duplicate of the Acme checkout review" in status.inner_text()
     screenshot(page, "review-archived")
+    page.goto("/reviews/")
+    assert "Checkout failing (duplicate)" not in page.locator("main").inner_text()
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Archived").select_option(label="Archived only")
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.get_by_role("link", name="Checkout failing (duplicate)").is_visible()
+    screenshot(page, "review-list-archived")
+    page.get_by_role("link", name="Checkout failing (duplicate)").click()
     page.get_by_role("button", name="Restore").click()
     assert Review.objects.get(pk=review.pk).archived_at is None
