@@ -2,7 +2,6 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,9 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.fields import SlugRelatedField
+from config.openapi import IF_MATCH
 from config.versioning import ETagMixin, precondition, with_if_match
-from playbook import policy, services
+from playbook import policy, selectors, services
 from playbook.diff import compare
+from playbook.filters import TaskFilter
 from playbook.models import ReviewCycle, ReviewTask, Revision, Section, SectionContent, SectionVersion
 from reviews.models import ActionItem
 
@@ -52,24 +53,45 @@ class SectionDetailSerializer(SectionSerializer):
 
 
 class RevisionSerializer(serializers.ModelSerializer):
-    section = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    """A revision, read through ``selectors.revisions``: what prompted it is named only to a
+    reader who may open that review."""
+
+    section = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Null for a proposed new section."
+    )
     new_slug = serializers.CharField(read_only=True, help_text="The slug a new section gets; blank for a change.")
     base = serializers.IntegerField(source="base.number", read_only=True, allow_null=True)
     author = serializers.CharField(source="author.get_username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, allow_null=True)
+    restored_from = serializers.IntegerField(
+        source="restored_from.number", read_only=True, allow_null=True, help_text="The version number it restores."
+    )
+    prompted_by_review_title = serializers.SerializerMethodField()
+    prompted_by_action_title = serializers.SerializerMethodField()
     stale = serializers.SerializerMethodField()
 
     class Meta:
         model = Revision
         fields = [
             "id", "section", "new_slug", "base", "author", "rationale", "state", *CONTENT, "stale",
-            "prompted_by_review", "prompted_by_action", "review_task", "restored_from", "decided_by", "decided_at",
+            "prompted_by_review", "prompted_by_review_title", "prompted_by_action", "prompted_by_action_title",
+            "review_task", "restored_from", "decided_by", "decided_at",
             "decision_comment", "attested_regulatory", "attested_blameless", "submitted_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_stale(self, revision) -> bool:
         return services.is_stale(revision)
+
+    def get_prompted_by_review_title(self, revision) -> str | None:
+        """The prompting review's title, for a reader who may open it."""
+        review = revision.prompted_by_review
+        return review.incident.title if review and revision.prompt_visible else None
+
+    def get_prompted_by_action_title(self, revision) -> str | None:
+        """The prompting action item's title, for a reader who may open its review."""
+        item = revision.prompted_by_action
+        return item.title if item and revision.prompt_visible else None
 
 
 class RevisionDetailSerializer(RevisionSerializer):
@@ -93,28 +115,56 @@ def _content_fields():
                 required=False, help_text='{"decision_owner": {"team": 3, "person": 7}}'
             )
         elif name == "pattern":
-            fields[name] = serializers.CharField(max_length=200)
+            fields[name] = serializers.CharField(max_length=services.PATTERN_LENGTH, required=False)
         elif name == "approvals_required":
-            fields[name] = serializers.IntegerField(min_value=1, max_value=10, required=False, default=1)
+            fields[name] = serializers.IntegerField(min_value=1, max_value=services.MAX_APPROVALS, required=False)
         elif model_field.get_internal_type() == "PositiveIntegerField":
-            fields[name] = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True)
+            fields[name] = serializers.IntegerField(
+                min_value=0, max_value=services.MAX_MINUTES, required=False, allow_null=True
+            )
         else:
             fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     return fields
 
 
+# A content field left out keeps the published version's value (services.create_revision), so none has a default.
 RevisionContentSerializer = type("RevisionContentSerializer", (serializers.Serializer,), _content_fields())
 
 
+class SectionField(SlugRelatedField):
+    """A section named by its slug, as /api/playbook/sections/ shows it (never by its id)."""
+
+    default_error_messages = {
+        "does_not_exist": "No playbook section has the slug “{value}”.",
+        "an_id": "No playbook section has the slug “{value}”: name the section by its slug, "
+        "as /api/playbook/sections/ lists it, not by an id.",
+        "invalid": "Name the section by its slug (a string), as /api/playbook/sections/ lists it.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            if data.isdigit():
+                self.fail("an_id", value=data)
+            raise
+
+
 class RevisionCreateSerializer(RevisionContentSerializer):
-    section = SlugRelatedField(
+    section = SectionField(
         slug_field="slug", queryset=Section.objects.all(), required=False, allow_null=True,
-        help_text="The section to change; omit it (and give new_slug, new_owner) to propose a new section.",
+        help_text="The section's slug; omit it (and give new_slug, new_owner) to propose a new section.",
     )  # fmt: skip
     new_slug = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     new_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     rationale = serializers.CharField(max_length=MAX_TEXT)
-    prompted_by_action = serializers.PrimaryKeyRelatedField(queryset=ActionItem.objects.all(), required=False)
+    # An unknown id and one of a review the author cannot open get the same answer (the service's).
+    prompted_by_action = serializers.PrimaryKeyRelatedField(
+        queryset=ActionItem.objects.all(), required=False,
+        error_messages={"does_not_exist": "You cannot refer to that action item."},
+    )  # fmt: skip
     review_task = serializers.PrimaryKeyRelatedField(queryset=ReviewTask.objects.all(), required=False)
     submit = serializers.BooleanField(default=False)
 
@@ -191,12 +241,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     filterset_fields = ["state", "section__slug", "author"]
 
     def get_queryset(self):
-        user = self.request.user
-        revisions = Revision.objects.select_related("section__current", "base", "author", "decided_by")
-        if policy.can_decide(user):
-            return revisions.order_by("-updated_at")
-        # Others see their own, and what was submitted or decided (it is about the shared playbook).
-        return revisions.filter(Q(author=user) | ~Q(state="draft")).order_by("-updated_at")
+        return selectors.revisions(self.request.user).order_by("-updated_at")
 
     def get_serializer_class(self):
         return RevisionDetailSerializer if self.action == "retrieve" else RevisionSerializer
@@ -226,17 +271,16 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         serializer = RevisionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        section = data.pop("section", None)
-        content = services.initial_content(section) | {k: v for k, v in data.items() if k in CONTENT}
         revision = services.create_revision(
-            request.user, section=section, content=content, rationale=data["rationale"],
+            request.user, section=data.get("section"), content={k: v for k, v in data.items() if k in CONTENT},
+            rationale=data["rationale"],
             new_slug=data.get("new_slug", ""), new_owner=data.get("new_owner"),
             prompted_by_action=data.get("prompted_by_action"), review_task=data.get("review_task"),
             submit=data["submit"],
         )  # fmt: skip
         return self._detail(revision, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RevisionUpdateSerializer, responses=RevisionDetailSerializer)
+    @extend_schema(request=RevisionUpdateSerializer, responses=RevisionDetailSerializer, parameters=[IF_MATCH])
     def partial_update(self, request, pk=None):
         revision = self.get_object()
         if not policy.can_edit_revision(request.user, revision):
@@ -321,13 +365,10 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     serializer_class = TaskSerializer
     queryset = ReviewTask.objects.select_related("section", "assignee", "cycle")
-    filterset_fields = ["state", "cycle", "assignee"]
+    filterset_class = TaskFilter
 
     def get_queryset(self):
-        queryset = super().get_queryset().order_by("due_on", "pk")
-        if self.request.query_params.get("mine") in ("true", "1"):
-            queryset = queryset.filter(assignee=self.request.user)
-        return queryset
+        return super().get_queryset().order_by("due_on", "pk")
 
     @extend_schema(request=CompleteTaskSerializer, responses=TaskSerializer, summary="Reviewed, no change needed")
     @action(detail=True, methods=["post"])

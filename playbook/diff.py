@@ -7,10 +7,12 @@ from django.contrib.auth import get_user_model
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from playbook import ownership
 from playbook.models import SectionContent
 from reviews.models import OwnershipRole
 from teams.models import Team
 
+ROLES = OwnershipRole.values
 TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -32,27 +34,26 @@ def word_diff(old, new):
 
 
 class Names:
-    """Team and person names for ownership maps, loaded in two queries."""
+    """Team and person names for ownership maps, loaded in two queries. Reads any stored
+    map, well-formed or not (``playbook.ownership.entries``)."""
 
     def __init__(self, *contents):
         team_ids, person_ids = set(), set()
         for content in contents:
-            for entry in (content or {}).get("ownership_map", {}).values():
-                if entry.get("team"):
-                    team_ids.add(entry["team"])
-                if entry.get("person"):
-                    person_ids.add(entry["person"])
-        self.teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
-        users = get_user_model().objects.filter(pk__in=person_ids)
+            for team, person in ownership.entries((content or {}).get("ownership_map"), ROLES).values():
+                team_ids.add(team)
+                person_ids.add(person)
+        self.teams = dict(Team.objects.filter(pk__in=team_ids - {None}).values_list("pk", "name"))
+        users = get_user_model().objects.filter(pk__in=person_ids - {None})
         self.people = {user.pk: user.get_full_name() or user.get_username() for user in users}
 
     def ownership_lines(self, mapping):
         lines = []
+        entries = ownership.entries(mapping, ROLES)
         for role in OwnershipRole:
-            entry = (mapping or {}).get(role.value) or {}
-            team = self.teams.get(entry.get("team"), "—")
-            person = self.people.get(entry.get("person"))
-            lines.append(f"{role.label}: {team}" + (f" ({person})" if person else ""))
+            team, person = entries[role.value]
+            name = self.people.get(person)
+            lines.append(f"{role.label}: {self.teams.get(team, '—')}" + (f" ({name})" if name else ""))
         return "\n".join(lines)
 
 

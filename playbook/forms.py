@@ -1,6 +1,7 @@
 from django import forms
 
 from config.widgets import FastSelect
+from playbook import ownership
 from playbook.models import Revision, SectionContent
 from reviews.forms import PersonChoiceField, people
 from reviews.models import OwnershipRole
@@ -39,17 +40,18 @@ class RevisionForm(forms.ModelForm):
             self.fields["new_owner"] = PersonChoiceField(
                 queryset=people(), label="Section owner", help_text="Responsible for its quarterly review."
             )
-        mapping = (self.initial or {}).get("ownership_map") or getattr(self.instance, "ownership_map", None) or {}
+        mapping = (self.initial or {}).get("ownership_map") or getattr(self.instance, "ownership_map", None)
+        entries = ownership.entries(mapping, OwnershipRole.values)  # a malformed saved map reads as empty roles
         teams = Team.objects.order_by("name")
         for role in OwnershipRole:
-            entry = mapping.get(role.value) or {}
+            team, person = entries[role.value]
             self.fields[f"team_{role.value}"] = forms.ModelChoiceField(
-                queryset=teams, required=False, label=f"{role.label}: team", initial=entry.get("team"),
+                queryset=teams, required=False, label=f"{role.label}: team", initial=team,
                 empty_label="— no team —", widget=FastSelect,
             )  # fmt: skip
             self.fields[f"person_{role.value}"] = PersonChoiceField(
                 queryset=people(), required=False, label=f"{role.label}: person (optional)",
-                initial=entry.get("person"), empty_label="— anyone on the team —",
+                initial=person, empty_label="— anyone on the team —",
             )  # fmt: skip
 
     def ownership_rows(self):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config import audit, notify
 from config.errors import check_version
-from playbook import policy
+from playbook import ownership, policy
 from playbook.models import (
     NoticeKind,
     ReviewCycle,
@@ -33,10 +33,15 @@ from playbook.models import (
     TaskState,
 )
 from reviews.models import OwnershipRole
+from teams.models import Team
 from teams.roles import GOVERNANCE
 
 logger = logging.getLogger(__name__)
 CONTENT = SectionContent.CONTENT_FIELDS
+MINUTES = tuple(field for field in CONTENT if field.endswith("_minutes"))
+MAX_MINUTES = 100_000
+MAX_APPROVALS = 10
+PATTERN_LENGTH = SectionContent._meta.get_field("pattern").max_length
 RESERVED_SLUGS = {"new", "revisions", "cycle", "tasks"}  # page addresses under /playbook/
 
 
@@ -45,22 +50,50 @@ def _require(allowed, message):
         raise PermissionDenied(message)
 
 
-def validate_content(content):
+def content_errors(content, *, check_references=True):
+    """Field errors for each content field given: its type and range, the ownership map's
+    structure (``playbook.ownership``) and, unless told not to, that the teams and people it
+    names exist."""
     errors = {}
-    if not (content.get("pattern") or "").strip():
-        errors["pattern"] = ["Name the incident pattern."]
-    mapping = content.get("ownership_map") or {}
-    if not isinstance(mapping, dict):
-        errors["ownership_map"] = ["The ownership map maps each role to a team and optionally a person."]
-    else:
-        unknown = set(mapping) - set(OwnershipRole.values)
-        if unknown:
-            errors["ownership_map"] = [f"Unknown roles: {', '.join(sorted(unknown))}."]
-    approvals = content.get("approvals_required")
-    if approvals is not None and not 1 <= int(approvals) <= 10:
-        errors["approvals_required"] = ["Between 1 and 10 approvals."]
-    if errors:
-        raise ValidationError(errors)
+    for field, value in content.items():
+        if field == "ownership_map":
+            problems = ownership.shape_errors(value, OwnershipRole.values)
+            if not problems and check_references:
+                problems = _missing_owners(value)
+        elif field == "approvals_required":
+            problems = [] if _whole(value, 1, MAX_APPROVALS) else [f"Between 1 and {MAX_APPROVALS} approvals."]
+        elif field in MINUTES:
+            fits = value is None or _whole(value, 0, MAX_MINUTES)
+            problems = [] if fits else [f"A whole number of minutes between 0 and {MAX_MINUTES:,}, or empty."]
+        elif field in CONTENT:
+            problems = [] if isinstance(value, str) else ["Text expected."]
+        else:
+            continue
+        if problems:
+            errors[field] = problems
+    if "pattern" not in errors:
+        pattern = (content.get("pattern") or "").strip()
+        if not pattern:
+            errors["pattern"] = ["Name the incident pattern."]
+        elif len(pattern) > PATTERN_LENGTH:
+            errors["pattern"] = [f"At most {PATTERN_LENGTH} characters."]
+    return errors
+
+
+def _whole(value, low, high):
+    return type(value) is int and low <= value <= high
+
+
+def _missing_owners(mapping):
+    """Messages for the teams and people a well-formed ownership map names that do not exist."""
+    entries = ownership.entries(mapping, OwnershipRole.values).values()
+    teams = {team for team, _ in entries if team}
+    people = {person for _, person in entries if person}
+    teams -= set(Team.objects.filter(pk__in=teams).values_list("pk", flat=True))
+    people -= set(get_user_model().objects.filter(pk__in=people).values_list("pk", flat=True))
+    return [f"No team has the id {pk}." for pk in sorted(teams)] + [
+        f"No person has the id {pk}." for pk in sorted(people)
+    ]
 
 
 def initial_content(section=None, version=None):
@@ -79,10 +112,16 @@ def create_revision(
     user, *, content, rationale, section=None, new_slug="", new_owner=None, prompted_by_review=None,
     prompted_by_action=None, review_task=None, restored_from=None, submit=False,
 ):  # fmt: skip
-    """Propose a full new version of ``section`` (or a new section)."""
+    """Propose a full new version of ``section`` (or a new section).
+
+    A content field left out of ``content`` keeps the published version's value (a new
+    section's defaults). A reference may point only at what the author may see: a review or
+    action item of a review they may open, and a quarterly task of this section they may close.
+    """
     _require(policy.can_propose(user), "Sign in to propose a revision.")
     if section is not None:
         section = Section.objects.select_related("current").get(pk=section.pk)  # the base is what is published now
+    content = initial_content(section) | content
     errors = {}
     if not (rationale or "").strip():
         errors["rationale"] = ["Say why the playbook should change."]
@@ -95,10 +134,8 @@ def create_revision(
             errors["new_slug"] = ["A section with this address exists: propose a revision of it instead."]
         if new_owner is None:
             errors["new_owner"] = ["Name the person who will own the new section's quarterly review."]
-    try:
-        validate_content(content)
-    except ValidationError as error:
-        errors.update(error.message_dict)
+    errors |= content_errors(content)
+    errors |= _reference_errors(user, section, prompted_by_review, prompted_by_action, review_task)
     if errors:
         raise ValidationError(errors)
     revision = Revision(
@@ -112,7 +149,7 @@ def create_revision(
         prompted_by_action=prompted_by_action,
         review_task=review_task,
         restored_from=restored_from,
-        **{field: content.get(field, getattr(Revision, field, None)) for field in CONTENT if field in content},
+        **{field: content[field] for field in CONTENT if field in content},
     )
     revision.save()
     audit.record(
@@ -125,6 +162,25 @@ def create_revision(
     return revision
 
 
+def _reference_errors(user, section, prompted_by_review, prompted_by_action, review_task):
+    errors = {}
+    if prompted_by_review is not None and not policy.can_cite_review(user, prompted_by_review):
+        errors["prompted_by_review"] = ["You cannot refer to that review."]
+    if prompted_by_action is not None:
+        if not policy.can_cite_review(user, prompted_by_action.review):
+            errors["prompted_by_action"] = ["You cannot refer to that action item."]
+        elif prompted_by_review is not None and prompted_by_action.review_id != prompted_by_review.pk:
+            errors["prompted_by_action"] = ["That action item belongs to another review."]
+    if review_task is not None:
+        if not policy.can_complete_task(user, review_task):
+            errors["review_task"] = ["You cannot answer that review task: it is assigned to someone else."]
+        elif section is None or review_task.section_id != section.pk:
+            errors["review_task"] = ["That review task is for another section."]
+        elif review_task.state == TaskState.DONE:
+            errors["review_task"] = ["That review task is already done."]
+    return errors
+
+
 @transaction.atomic
 def update_revision(user, revision, *, version, content, rationale):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
@@ -132,9 +188,12 @@ def update_revision(user, revision, *, version, content, rationale):
     if not revision.is_open:
         raise ValidationError(f"This revision is {revision.get_state_display().lower()} and can no longer change.")
     check_version(revision, version, ["rationale", *content])
+    errors = {}
     if not (rationale or "").strip():
-        raise ValidationError({"rationale": ["Say why the playbook should change."]})
-    validate_content(content)
+        errors["rationale"] = ["Say why the playbook should change."]
+    errors |= content_errors(content)
+    if errors:
+        raise ValidationError(errors)
     before = audit.snapshot(revision, [*CONTENT, "rationale"])
     for field in CONTENT:
         if field in content:
@@ -213,6 +272,8 @@ def approve(user, revision, *, comment="", attest_regulatory=False, attest_blame
         errors["attest_regulatory"] = ["Attest that the change fits the regulatory requirements."]
     if not attest_blameless:
         errors["attest_blameless"] = ["Attest that the change follows the blameless principle."]
+    # A value saved before its shape was checked is never published; the author corrects it first.
+    errors |= content_errors(revision.content(), check_references=False)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

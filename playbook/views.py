@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import Conflict, error_text
 from config.forms import add_service_errors
-from playbook import policy, services
-from playbook.diff import compare
+from playbook import policy, selectors, services
+from playbook.diff import Names, as_text, compare, word_diff
 from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm
 from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, SectionVersion, TaskState
 from reviews.models import ActionItem, ActionKind
@@ -63,11 +63,6 @@ def section(request, slug, number=None):
             SectionVersion.objects.select_related("published_by"), section=section, number=number
         )
     versions = list(section.versions.select_related("published_by", "revision__author").order_by("-number"))
-    open_revisions = section.revisions.filter(state__in=[RevisionState.DRAFT, RevisionState.SUBMITTED]).select_related(
-        "author"
-    )
-    from playbook.diff import Names
-
     return render(
         request,
         "playbook/section.html",
@@ -76,7 +71,7 @@ def section(request, slug, number=None):
             "version": version,
             "is_current": version.pk == section.current_id,
             "versions": versions,
-            "open_revisions": open_revisions,
+            "open_revisions": selectors.open_revisions(request.user, section),
             "ownership": Names(version.content()).ownership_lines(version.ownership_map).split("\n"),
         },
     )
@@ -105,7 +100,11 @@ def compare_versions(request, slug):
 def restore(request, slug, number):
     section = _section(slug)
     version = get_object_or_404(SectionVersion, section=section, number=number)
-    revision = services.restore(request.user, version)
+    try:
+        revision = services.restore(request.user, version)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(version)
     messages.success(request, f"A revision restoring version {number} was created as a draft. Submit it for approval.")
     return redirect(revision)
 
@@ -115,11 +114,17 @@ def propose(request, slug=None):
     action = None
     task = None
     if request.GET.get("action", "").isdigit():
-        action = ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE).first()
+        action = (
+            ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE)
+            .select_related("review__incident")
+            .first()
+        )
     if request.GET.get("task", "").isdigit():
-        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section, assignee=request.user).first()
+        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section).select_related("cycle").first()
+        task = task if task is not None and policy.can_complete_task(request.user, task) else None
+    action_visible = action is not None and policy.can_cite_review(request.user, action.review)
     initial = services.initial_content(section)
-    if action is not None:
+    if action_visible:
         initial["rationale"] = f"From the review of “{action.review.incident.title}”: {action.title}"
     if task is not None:
         initial["rationale"] = f"Quarterly review ({task.cycle}): "
@@ -149,18 +154,12 @@ def propose(request, slug=None):
             return redirect(revision)
     return render(
         request, "playbook/revision_form.html",
-        {"form": form, "section": section, "action": action, "task": task, "creating": True},
+        {
+            "form": form, "section": section, "action": action, "action_visible": action_visible, "task": task,
+            "creating": True,
+        },
         status=400 if form.errors else 200,
     )  # fmt: skip
-
-
-def _revision(pk):
-    return get_object_or_404(
-        Revision.objects.select_related(
-            "section__current", "base", "author", "decided_by", "prompted_by_action__review__incident"
-        ),
-        pk=pk,
-    )
 
 
 @require_safe
@@ -169,7 +168,7 @@ def revision_detail(request, pk):
 
 
 def _render_revision(request, pk, decision_form=None, status=200, error=None):
-    revision = _revision(pk)
+    revision = selectors.revision_or_404(request.user, pk)
     old = revision.base.content() if revision.base else {}
     stale = services.is_stale(revision)
     user = request.user
@@ -180,7 +179,7 @@ def _render_revision(request, pk, decision_form=None, status=200, error=None):
             "revision": revision,
             "rows": compare(old, revision.content()),
             "stale": stale,
-            "is_author": revision.author_id == user.pk,
+            "is_author": policy.can_edit_revision(user, revision),
             "can_decide": policy.can_decide(user) and revision.author_id != user.pk,
             "decision_form": decision_form or DecisionForm(),
             "error": error,
@@ -190,8 +189,8 @@ def _render_revision(request, pk, decision_form=None, status=200, error=None):
 
 
 def revision_edit(request, pk):
-    revision = _revision(pk)
-    if revision.author_id != request.user.pk:
+    revision = selectors.revision_or_404(request.user, pk)
+    if not policy.can_edit_revision(request.user, revision):
         raise PermissionDenied("Only the author edits a revision.")
     if not revision.is_open:
         messages.info(request, "This revision can no longer change.")
@@ -222,7 +221,7 @@ def revision_edit(request, pk):
 
 @require_POST
 def revision_action(request, pk, action):
-    revision = _revision(pk)
+    revision = selectors.revision_or_404(request.user, pk)
     user = request.user
     try:
         if action == "submit":
@@ -273,15 +272,13 @@ def revision_action(request, pk, action):
 def rebase_view(request, pk):
     if request.method == "POST":
         return revision_action(request, pk, "rebase")
-    revision = _revision(pk)
-    if revision.author_id != request.user.pk:
+    revision = selectors.revision_or_404(request.user, pk)
+    if not policy.can_edit_revision(request.user, revision):
         raise PermissionDenied("Only the author rebases a revision.")
     if not services.is_stale(revision):
         messages.info(request, "This revision is already based on the published version.")
         return redirect(revision)
     plan = [row for row in services.rebase_plan(revision) if row["author_changed"] or row["upstream_changed"]]
-    from playbook.diff import Names, as_text, word_diff
-
     names = Names(
         revision.content(), revision.base.content() if revision.base else {}, revision.section.current.content()
     )
@@ -297,7 +294,8 @@ def rebase_view(request, pk):
 
 @require_safe
 def revision_list(request):
-    revisions = Revision.objects.select_related("section__current", "author").order_by("-updated_at")
+    revisions = policy.visible_revisions(request.user, Revision.objects.select_related("section__current", "author"))
+    revisions = revisions.order_by("-updated_at")
     awaiting = revisions.filter(state=RevisionState.SUBMITTED) if policy.can_decide(request.user) else revisions.none()
     mine = revisions.filter(author=request.user)
     recent = revisions.filter(state__in=[RevisionState.APPROVED, RevisionState.REJECTED])[:20]
@@ -309,10 +307,7 @@ def cycle(request):
     if not policy.can_see_cycle(request.user):
         raise PermissionDenied("The quarterly cycle page is for governance owners.")
     cycles = list(ReviewCycle.objects.all()[:8])
-    chosen = None
-    if request.GET.get("cycle"):
-        chosen = next((c for c in cycles if str(c.pk) == request.GET["cycle"]), None)
-    chosen = chosen or (cycles[0] if cycles else None)
+    chosen = selectors.cycle_to_show(cycles, timezone.localdate(), request.GET.get("cycle", ""))
     tasks = []
     progress = {}
     if chosen:
@@ -336,7 +331,7 @@ def cycle(request):
 
 def task(request, pk):
     task = get_object_or_404(ReviewTask.objects.select_related("section__current", "assignee", "cycle"), pk=pk)
-    if task.assignee_id != request.user.pk and not policy.can_decide(request.user):
+    if not policy.can_complete_task(request.user, task):
         raise PermissionDenied("This review task is assigned to someone else.")
     form = TaskCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
