@@ -3,13 +3,14 @@
 Services raise Django's ``ValidationError`` (bad input: a form error, or a 400
 with field errors), ``PermissionDenied`` (a 403), ``Http404`` (a 404) and
 :class:`Conflict` (someone else saved first: a 409 that shows both versions).
+Every API error is JSON: malformed JSON of any shape is a 400 (:class:`JSONParser`),
+and what no handler here expects is a JSON 500 (config.views.server_error).
 """
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Conflict(Exception):
@@ -20,6 +21,16 @@ class Conflict(Exception):
         self.message = message
         self.current = current or {}
         self.changed = changed or []
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested too deeply for Python's parser a 400 like any other malformed JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the JSON is nested too deeply.") from None
 
 
 def check_version(obj, expected_version, fields):
@@ -96,4 +107,7 @@ def api_exception_handler(exc, context):
         return Response({"detail": exc.message, "current": exc.current}, status=code)
     if isinstance(exc, exceptions.ParseError):
         return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
+    # rest_framework.views reads DEFAULT_PARSER_CLASSES, which names JSONParser above, as it is imported.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)

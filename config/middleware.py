@@ -2,10 +2,19 @@ import zoneinfo
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.core import signals
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, get_resolver
 from django.utils import timezone
+from django.utils.log import log_response
 
 from config.errors import request_limit_error
 
@@ -86,3 +95,46 @@ class RequestLimitsMiddleware:
             html = render_to_string("request_refused.html", {"message": message, "status": code})
             return HttpResponse(html, status=code)
         return self.get_response(request)
+
+
+class ErrorPagesMiddleware:
+    """Keep Baton's error answers when DEBUG is on.
+
+    With DEBUG off Django calls the handlers named in config/urls.py. With DEBUG
+    on it answers a 404 with its technical page (which lists every URL) and an
+    uncaught exception with a traceback page. This answers a 404 with the
+    handler's page in both modes, and under ``/api/`` an exception with the
+    handler's JSON (the traceback is still logged). An exception on a page keeps
+    Django's traceback page, which is what a developer wants.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No URL matched: a view's own 404 response has a resolver_match.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return _handler(404)(request, exception=Resolver404())
+        return response
+
+    def process_exception(self, request, exception):
+        # PermissionDenied goes to handler403 in both modes already.
+        if not settings.DEBUG or isinstance(exception, PermissionDenied):
+            return None
+        if isinstance(exception, Http404):
+            return _handler(404)(request, exception=exception)
+        if not request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, BadRequest | SuspiciousOperation):
+            return _handler(400)(request, exception=exception)
+        signals.got_request_exception.send(sender=None, request=request)
+        response = _handler(500)(request)
+        log_response(
+            "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exception
+        )
+        return response
+
+
+def _handler(status):
+    return get_resolver().resolve_error_handler(status)

@@ -32,3 +32,9 @@ urlpatterns = [
     path("api/language-check/", LanguageCheckView.as_view(), name="api-language-check"),
     path("api/", include(router.urls)),
 ]
+
+# Errors: a page of the site for people, JSON under /api/ (config/views.py).
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from config.fields import SlugRelatedField
 from recognition import policy, selectors, services
+from recognition.filters import RecognitionFilter
 from recognition.models import Category, Recognition
 from reviews.models import Review
 from teams.models import Team
@@ -35,6 +36,13 @@ class RecognitionSerializer(serializers.ModelSerializer):
     def get_seconded_by(self, recognition) -> list[str]:
         return [second.user.get_username() for second in recognition.seconds.all()]
 
+    def to_representation(self, recognition):
+        """``review`` is null for a reader who may not see that review."""
+        data = super().to_representation(recognition)
+        if not policy.can_see_review(self.context["request"].user, recognition):
+            data["review"] = None
+        return data
+
 
 class HideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
@@ -49,11 +57,10 @@ class RecognitionViewSet(
 
     serializer_class = RecognitionSerializer
     queryset = Recognition.objects.none()
-    filter_backends = []
+    filterset_class = RecognitionFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.board({key: params.get(key, "") for key in ("team", "category", "quarter")})
+        return selectors.board(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -68,7 +75,7 @@ class RecognitionViewSet(
         recognition = self.get_object()
         services.second(request.user, recognition)
         return Response(
-            RecognitionSerializer(self.get_queryset().get(pk=recognition.pk)).data, status=status.HTTP_201_CREATED
+            self.get_serializer(self.get_queryset().get(pk=recognition.pk)).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=HideSerializer, responses={204: None}, summary="Hide with a reason (governance owners)")

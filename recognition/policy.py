@@ -3,11 +3,15 @@
 | action                                   | who                                             |
 |------------------------------------------|-------------------------------------------------|
 | read the board                           | every signed-in person (hidden ones: governance) |
+| see the review a recognition refers to   | whoever may see that review (reviews.policy)     |
 | give a recognition                       | anyone signed in; not to themself or own team   |
 | second a recognition                     | anyone signed in, once, never their own          |
 | hide a recognition (with a reason)       | governance owners                                |
 """
 
+from django.db.models import Exists, OuterRef
+
+from reviews import policy as review_policy
 from teams.roles import is_governance
 
 
@@ -17,3 +21,20 @@ def can_give(user):
 
 def can_hide(user):
     return is_governance(user)
+
+
+def review_visible(user):
+    """For a recognition queryset: whether ``user`` may see the review each refers to
+    (False when it refers to none). One subquery, however many rows."""
+    return Exists(review_policy.visible_reviews(user).filter(pk=OuterRef("review_id")))
+
+
+def can_see_review(user, recognition):
+    """Whether ``user`` may see the review ``recognition`` refers to. Reads the
+    ``review_visible`` annotation of ``selectors.board`` when the row has it."""
+    if recognition.review_id is None:
+        return False
+    annotated = getattr(recognition, "review_visible", None)
+    if annotated is not None:
+        return annotated
+    return review_policy.can_view(user, recognition.review)

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch
 
+from recognition import policy
 from recognition.models import Category, Recognition, Second
 
 
@@ -25,12 +26,15 @@ def quarter_label(day):
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-def board(filters=None):
+def board(user, filters=None):
+    """The board as ``user`` reads it: each row's ``review_visible`` says whether
+    they may see the review it refers to (show its title and link only then)."""
     filters = filters or {}
     queryset = (
         Recognition.objects.visible()
         .select_related("author", "team", "person", "review__incident")
         .prefetch_related(Prefetch("seconds", queryset=Second.objects.select_related("user")))
+        .annotate(review_visible=policy.review_visible(user))
         .order_by("-created_at", "-pk")
     )
     if filters.get("team"):

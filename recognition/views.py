@@ -24,11 +24,11 @@ def index(request):
     this_quarter = selectors.quarter_label(timezone.localdate())
     filters = {key: request.GET.get(key, "") for key in ("team", "category", "quarter")}
     chart_quarter = filters["quarter"] if selectors.quarter_bounds(filters["quarter"]) else this_quarter
-    page = Paginator(selectors.board(filters), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.board(request.user, filters), 20).get_page(request.GET.get("page"))
     initial = {}
     review = None
     if request.GET.get("review", "").isdigit():
-        review = Review.objects.filter(pk=request.GET["review"]).select_related("incident__team").first()
+        review = _review(request.GET["review"])
         if review and review_policy.can_view(request.user, review):
             initial = {"review": review.pk, "team": review.incident.team_id}
         else:
@@ -78,6 +78,10 @@ def _recent_quarters(count=6):
     return labels
 
 
+def _review(pk):
+    return Review.objects.filter(pk=pk).select_related("incident__team").first()
+
+
 @require_POST
 def give(request):
     form = RecognitionForm(request.POST, user=request.user)
@@ -85,7 +89,7 @@ def give(request):
     if form.is_valid():
         data = form.cleaned_data
         if data.get("review"):
-            review = Review.objects.filter(pk=data["review"]).first()
+            review = _review(data["review"])
         try:
             recognition = services.give(
                 request.user, category=data["category"], message=data["message"], team=data.get("team"),
@@ -97,7 +101,10 @@ def give(request):
             messages.success(request, f"Thank you: {recognition.recipient_name} is recognised on the board.")
             return redirect("recognition:index")
     this_quarter = selectors.quarter_label(timezone.localdate())
-    page = Paginator(selectors.board(), 20).get_page(1)
+    page = Paginator(selectors.board(request.user), 20).get_page(1)
+    # The service refused a review the person may not see: do not print its title back.
+    if review is not None and not review_policy.can_view(request.user, review):
+        review = None
     return _render(request, form, page, {}, this_quarter, review, status=400)
 
 

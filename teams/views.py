@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from recognition.selectors import board
 from teams.selectors import teams_with_members
 
 
@@ -11,8 +12,6 @@ def team_list(request):
 
 @require_safe
 def team_detail(request, slug):
-    from recognition.selectors import board
-
     team = get_object_or_404(teams_with_members(), slug=slug)
-    recognitions = board({"team": team.slug})[:50]
+    recognitions = board(request.user, {"team": team.slug})[:50]
     return render(request, "teams/team_detail.html", {"team": team, "recognitions": recognitions})
