@@ -1,11 +1,9 @@
 """The reviews API: the same services and rules as the pages."""
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,9 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.fields import SlugRelatedField
+from config.filters import IdFilter
+from config.openapi import IF_MATCH
 from config.versioning import ETagMixin, precondition, with_if_match
 from reviews import language, policy, selectors, services
-from reviews.filters import ReviewFilter
+from reviews.filters import ActionItemFilter, ReviewFilter
 from reviews.models import (
     MAX_TEXT,
     ActionItem,
@@ -30,8 +30,6 @@ from reviews.models import (
 from teams.models import Team
 
 User = get_user_model()
-
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def _person(user):
@@ -57,8 +55,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "title", "customer", "severity", "summary", "team", "pattern_name", "playbook_section",
-            "playbook_version", "escalated_at",
+            "id", "title", "customer", "severity", "summary", "customer_summary", "team", "pattern_name",
+            "playbook_section", "playbook_version", "escalated_at",
             "acknowledged_at", "first_customer_update_at", "resolved_at", "satisfaction", "version",
         ]  # fmt: skip
         read_only_fields = ["id", "playbook_version"]
@@ -140,6 +138,9 @@ class MetricSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.ModelSerializer):
     incident = IncidentSerializer(read_only=True)
     facilitator = serializers.SerializerMethodField()
+    clarity_score = serializers.SerializerMethodField(
+        help_text="0–100; null until consolidated, and while scoring is blind to you (before your own submission)."
+    )
     version = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -152,6 +153,9 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     def get_facilitator(self, review) -> dict:
         return _person(review.facilitator)
+
+    def get_clarity_score(self, review) -> float | None:
+        return selectors.visible_clarity(review, self.context["request"].user)
 
 
 class ReviewDetailSerializer(ReviewSerializer):
@@ -345,7 +349,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(request=ReviewUpdateSerializer, responses={200: ReviewDetailSerializer})
+    @extend_schema(request=ReviewUpdateSerializer, responses={200: ReviewDetailSerializer}, parameters=[IF_MATCH])
     def partial_update(self, request, pk=None):
         review = _managed_review_or_404(request, pk)
         data, conditional = with_if_match(request)
@@ -484,7 +488,7 @@ class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             incidents = Incident.objects.filter(review__in=policy.visible_reviews(self.request.user))
         return incidents.select_related("team").order_by("-escalated_at", "-pk")
 
-    @extend_schema(request=IncidentSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentSerializer, responses={200: IncidentSerializer}, parameters=[IF_MATCH])
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         _require(policy.can_manage(request.user), "Only facilitators edit the incident.")
@@ -498,15 +502,6 @@ class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         with precondition(conditional):
             incident = services.update_incident(request.user, incident, version=version, **values)
         return Response(IncidentSerializer(incident).data)
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole number in the range of a database id: anything else is a 400 with a field error."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
 
 def _id_filters(model, **fields):
@@ -532,9 +527,29 @@ class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             _require(policy.can_manage(request.user), "Only facilitators change a review's records.")
 
 
-class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
-    """Who held which ownership role, from when to when; creating one hands the role over."""
+class RoleCorrectionSerializer(serializers.Serializer):
+    person = PersonField(required=False)
+    started_at = serializers.DateTimeField(required=False)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    handover_note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
 
+
+class RoleEndSerializer(serializers.Serializer):
+    ended_at = serializers.DateTimeField(help_text="When the holder gave the role up, with no successor.")
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        request=RoleCorrectionSerializer, summary="Correct an assignment (fields left out keep their value)"
+    ),
+    destroy=extend_schema(summary="Remove an assignment recorded by mistake"),
+)
+class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+    """Who held which ownership role, from when to when; creating one hands the role over.
+    Facilitators correct (PATCH), end with no successor (``end``) or remove (DELETE) one while
+    the review is open; time-to-ownership follows."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     queryset = RoleAssignment.objects.none()
 
     serializer_class = RoleAssignmentSerializer
@@ -547,6 +562,32 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
         data = dict(serializer.validated_data)
         incident = _visible_incident_or_404(self.request, data.pop("incident").pk)
         serializer.instance = services.assign_role(self.request.user, incident, **data)
+
+    def _managed_assignment(self):
+        """The assignment if visible (else 404), then the role (else 403), before the body is read."""
+        assignment = self.get_object()
+        _require(policy.can_manage(self.request.user), "Only facilitators change a review's records.")
+        return assignment
+
+    def partial_update(self, request, pk=None):
+        assignment = self._managed_assignment()
+        serializer = RoleCorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.correct_role(request.user, assignment, **serializer.validated_data)
+        return Response(RoleAssignmentSerializer(assignment).data)
+
+    def destroy(self, request, pk=None):
+        services.remove_role(request.user, self._managed_assignment())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=RoleEndSerializer, responses={200: RoleAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        assignment = self._managed_assignment()
+        serializer = RoleEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignment = services.end_role(request.user, assignment, ended_at=serializer.validated_data["ended_at"])
+        return Response(RoleAssignmentSerializer(assignment).data)
 
 
 class TimelinePagination(CursorPagination):
@@ -600,15 +641,12 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
     queryset = ActionItem.objects.none()
 
     serializer_class = ActionItemSerializer
-    filterset_class = _id_filters(ActionItem, ids=("review", "owner"), plain=("state", "kind"))
+    filterset_class = ActionItemFilter
     ordering_fields = ["due_on"]
     review_path = "review"
 
     def get_queryset(self):
-        queryset = self.visible(ActionItem.objects.select_related("owner")).order_by("due_on", "pk")
-        if self.request.query_params.get("overdue") in ("true", "1"):
-            queryset = queryset.overdue(timezone.localdate())
-        return queryset
+        return self.visible(ActionItem.objects.select_related("owner")).order_by("due_on", "pk")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -616,7 +654,10 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
         serializer.instance = services.add_action_item(self.request.user, review, **data)
 
     @extend_schema(
-        request=ActionStateSerializer, responses={200: ActionItemSerializer}, summary="Mark done, dropped or open"
+        request=ActionStateSerializer,
+        responses={200: ActionItemSerializer},
+        parameters=[IF_MATCH],
+        summary="Mark done, dropped or open",
     )
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None):

@@ -1,10 +1,16 @@
-"""The review list's filters and search: one FilterSet for the page and the API."""
+"""The review list's filters and search (one FilterSet for the page and the API),
+and the action items' filters."""
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
+from config.filters import BooleanFilter, IdFilter
 from config.widgets import FastSelect
-from reviews.models import Finding, Incident, Review, ReviewState, Severity
+from playbook.models import Section
+from reviews.metrics import WEAK_MEDIAN
+from reviews.models import ActionItem, Dimension, DimensionResult, Finding, Incident, Review, ReviewState, Severity
+from reviews.policy import PUBLIC_STATES
 from teams.models import Team
 
 
@@ -22,6 +28,25 @@ class ReviewFilter(django_filters.FilterSet):
         widget=FastSelect,
     )
     pattern = django_filters.CharFilter(field_name="incident__pattern_name", lookup_expr="icontains", label="Pattern")
+    section = django_filters.ModelChoiceFilter(
+        field_name="incident__playbook_section",
+        queryset=Section.objects.select_related("current").order_by("slug"),
+        to_field_name="slug",
+        null_value="none",
+        null_label="No playbook section",
+        empty_label="Any section",
+        label="Playbook section",
+        help_text="A playbook section's slug, or none for incidents without one.",
+        widget=FastSelect,
+    )
+    weak_dimension = django_filters.ChoiceFilter(
+        method="filter_weak_dimension",
+        choices=[(str(value), f"{value}. {label}") for value, label in Dimension.choices],
+        empty_label="Any",
+        label="Weak rubric dimension",
+        help_text=f"Published reviews whose consolidated median on this dimension is below {WEAK_MEDIAN}.",
+        widget=FastSelect,
+    )
     escalated_after = django_filters.DateFilter(
         field_name="incident__escalated_at", lookup_expr="date__gte", label="From"
     )
@@ -45,7 +70,22 @@ class ReviewFilter(django_filters.FilterSet):
 
     class Meta:
         model = Review
-        fields = ["q", "state", "severity", "team", "pattern", "escalated_after", "escalated_before", "exercise"]
+        fields = [
+            "q",
+            "state",
+            "severity",
+            "team",
+            "pattern",
+            "section",
+            "weak_dimension",
+            "escalated_after",
+            "escalated_before",
+            "exercise",
+        ]
+
+    def filter_weak_dimension(self, queryset, name, value):
+        weak = DimensionResult.objects.filter(dimension=int(value), median__lt=WEAK_MEDIAN).values("review_id")
+        return queryset.filter(state__in=PUBLIC_STATES, pk__in=weak)
 
     def filter_exercise(self, queryset, name, value):
         return queryset.filter(is_exercise=value == "yes")
@@ -78,3 +118,16 @@ class ReviewFilter(django_filters.FilterSet):
         narratives = Review.objects.filter(narrative__icontains=value).values("pk")
         findings = Finding.objects.filter(text__icontains=value).values("review_id")
         return queryset.filter(Q(incident_id__in=incidents) | Q(pk__in=narratives) | Q(pk__in=findings))
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    review = IdFilter(field_name="review_id")
+    owner = IdFilter(field_name="owner_id")
+    overdue = BooleanFilter(method="filter_overdue", help_text="true: open and past due only.")
+
+    class Meta:
+        model = ActionItem
+        fields = ["review", "owner", "state", "kind", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset

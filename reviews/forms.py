@@ -69,7 +69,7 @@ class IncidentForm(forms.ModelForm):
         model = Incident
         fields = [
             "title", "customer", "severity", "team", *MILESTONE_FIELDS, "playbook_section", "pattern_name", "summary",
-            "satisfaction",
+            "customer_summary", "satisfaction",
         ]  # fmt: skip
         widgets = {field: DateTimeLocalInput() for field in MILESTONE_FIELDS} | {
             "summary": forms.Textarea(attrs={"rows": 3, "data-language-check": "summary"}),
@@ -103,6 +103,22 @@ class RoleAssignmentForm(forms.ModelForm):
         help_texts = {
             "ended_at": "Leave empty while they hold it; a new holder ends the previous one automatically.",
         }
+
+
+class RoleCorrectionForm(forms.ModelForm):
+    """Correct a recorded assignment: the role itself stays (remove it and record the right one)."""
+
+    person = PersonChoiceField(queryset=people())
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["person", "started_at", "ended_at", "handover_note"]
+        widgets = RoleAssignmentForm.Meta.widgets
+        help_texts = {"ended_at": "Leave empty while they hold it."}
+
+
+class RoleEndForm(forms.Form):
+    ended_at = forms.DateTimeField(label="Gave the role up at", widget=DateTimeLocalInput())
 
 
 class TimelineEntryForm(forms.ModelForm):

@@ -28,6 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
 
+from reviews import policy
+from reviews.metrics import WEAK_MEDIAN
 from reviews.models import (
     ActionItem,
     ActionState,
@@ -38,6 +40,8 @@ from reviews.models import (
 )
 
 PUBLIC = (ReviewState.PUBLISHED, ReviewState.AMENDED)
+NO_PATTERN = "No pattern"
+ORGANISATION = None  # ``viewer`` for figures made for no one person (the prepared snapshot)
 
 
 class Percentile(Aggregate):
@@ -147,8 +151,22 @@ def parse_period(params, today=None):
 # The incident rows -------------------------------------------------------------------
 
 
-def incidents(period, exercises="exclude"):
-    """Incidents escalated in ``period`` with their derived durations annotated.
+def visible_to(viewer, queryset, review_path="review"):
+    """``queryset`` narrowed to the reviews ``viewer`` may open: the review list's rule
+    (reviews/policy.py). ``ORGANISATION`` keeps every row, for figures made for no one reader."""
+    if viewer is ORGANISATION or policy.sees_every_review(viewer):
+        return queryset
+    return queryset.filter(**{f"{review_path}__in": policy.visible_reviews(viewer)})
+
+
+def scope_of(viewer):
+    """Whose figures these are, for a cache key: everyone who sees every review shares them."""
+    return "all" if viewer is ORGANISATION or policy.sees_every_review(viewer) else f"user-{viewer.pk}"
+
+
+def incidents(period, exercises="exclude", *, viewer):
+    """Incidents escalated in ``period`` whose review ``viewer`` may open, with their
+    derived durations annotated.
 
     Time-to-ownership reads ``ownership_established_at``, which the role assignments
     keep up to date, so each figure is one pass over the period's incidents.
@@ -157,6 +175,7 @@ def incidents(period, exercises="exclude"):
     queryset = Incident.objects.filter(
         escalated_at__gte=start, escalated_at__lt=end, review__isnull=False, review__archived_at__isnull=True
     )
+    queryset = visible_to(viewer, queryset)
     if exercises == "exclude":
         queryset = queryset.filter(review__is_exercise=False)
     elif exercises == "only":
@@ -188,15 +207,18 @@ def _target(field):
     return Minutes(F(f"playbook_version__{field}"))
 
 
-def _met(value, target):
-    """1 when the value met its target, 0 when not; NULL without both (so Avg is the share met)."""
+def _met(value, target, *, never_is_missed=False):
+    """1 when the value met its target, 0 when not; NULL without a target (so Avg is the share met).
+
+    Without a value the row is left out, unless ``never_is_missed``: an escalation whose
+    ownership was never established missed its time-to-ownership target."""
+    has_target = Q(**{f"{target}__isnull": False})
+    has_value = Q(**{f"{value}__isnull": False})
     return Avg(
         Case(
-            When(
-                Q(**{f"{value}__isnull": False, f"{target}__isnull": False}) & Q(**{f"{value}__lte": F(target)}),
-                then=1.0,
-            ),
-            When(Q(**{f"{value}__isnull": False, f"{target}__isnull": False}), then=0.0),
+            When(has_value & has_target & Q(**{f"{value}__lte": F(target)}), then=1.0),
+            When(has_value & has_target, then=0.0),
+            When(has_target, then=0.0 if never_is_missed else None),
             default=None,
             output_field=FloatField(),
         )
@@ -213,8 +235,9 @@ FIGURES = {
     "ttr_p90": lambda: Percentile("ttr", 0.9, output_field=DurationField()),
     "satisfaction_mean": lambda: Avg("satisfaction"),
     "satisfaction_count": lambda: Count("satisfaction"),
-    "clarity_mean": lambda: Avg("review__clarity_score"),
-    "tto_met": lambda: _met("tto", "target_tto"),
+    # A review's clarity score is final once published: a draft's consolidation is provisional.
+    "clarity_mean": lambda: Avg("review__clarity_score", filter=Q(review__state__in=PUBLIC)),
+    "tto_met": lambda: _met("tto", "target_tto", never_is_missed=True),
     "ttfu_met": lambda: _met("ttfu", "target_ttfu"),
     "ttr_met": lambda: _met("ttr", "target_ttr"),
     "tto_target": lambda: Percentile("target_tto", 0.5, output_field=DurationField()),
@@ -225,20 +248,20 @@ def _figures():
     return {name: make() for name, make in FIGURES.items()}
 
 
-def overall(period, exercises="exclude"):
-    return incidents(period, exercises).aggregate(**_figures())
+def overall(period, exercises="exclude", *, viewer):
+    return incidents(period, exercises, viewer=viewer).aggregate(**_figures())
 
 
-def by_group(period, group, exercises="exclude"):
+def by_group(period, group, exercises="exclude", *, viewer):
     """Figures per team (``team``) or per playbook pattern (``pattern``), in one query."""
-    queryset = incidents(period, exercises)
+    queryset = incidents(period, exercises, viewer=viewer)
     if group == "team":
         rows = queryset.values(slug=F("team__slug"), label=Coalesce(F("team__name"), Value("No team")))
     else:
         rows = queryset.values(
             slug=F("playbook_section__slug"),
             label=Coalesce(
-                F("playbook_section__current__pattern"), NullIf(F("pattern_name"), Value("")), Value("No pattern")
+                F("playbook_section__current__pattern"), NullIf(F("pattern_name"), Value("")), Value(NO_PATTERN)
             ),
         )
     return list(rows.annotate(**_figures()).order_by("label"))
@@ -261,7 +284,7 @@ def dimensions(period, exercises="exclude"):
     return [{"dimension": d.value, "label": d.label, "mean": means.get(d.value)} for d in Dimension]
 
 
-def actions(period, exercises="exclude", today=None):
+def actions(period, exercises="exclude", today=None, *, viewer):
     today = today or timezone.localdate()
     start, end = period.bounds()
     items = ActionItem.objects.filter(
@@ -269,6 +292,7 @@ def actions(period, exercises="exclude", today=None):
         review__incident__escalated_at__lt=end,
         review__archived_at__isnull=True,
     )
+    items = visible_to(viewer, items)
     if exercises == "exclude":
         items = items.filter(review__is_exercise=False)
     return items.aggregate(
@@ -278,14 +302,14 @@ def actions(period, exercises="exclude", today=None):
     )
 
 
-def trend(period, exercises="exclude", quarters=4):
+def trend(period, exercises="exclude", quarters=4, *, viewer):
     """The overall figures for ``period`` and the quarters before it, oldest first (one query)."""
     periods = [period]
     for _ in range(quarters - 1):
         periods.insert(0, periods[0].previous())
     span = Period(periods[0].start, period.end, "")
     rows = (
-        incidents(span, exercises)
+        incidents(span, exercises, viewer=viewer)
         .annotate(quarter=TruncQuarter("escalated_at"))
         .values("quarter")
         .annotate(**_figures())
@@ -318,7 +342,9 @@ def bottlenecks(teams, patterns, dims, limit=5):
                 scored.append({"kind": kind, "row": row, "reasons": reasons, "severity": severity})
         return sorted(scored, key=lambda item: -item["severity"])[:limit]
 
-    weak_dimensions = sorted((d for d in dims if d["mean"] is not None and d["mean"] < 3.5), key=lambda d: d["mean"])
+    weak_dimensions = sorted(
+        (d for d in dims if d["mean"] is not None and d["mean"] < WEAK_MEDIAN), key=lambda d: d["mean"]
+    )
     return {"patterns": ranked(patterns, "pattern"), "teams": ranked(teams, "team"), "dimensions": weak_dimensions}
 
 

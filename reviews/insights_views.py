@@ -7,23 +7,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.errors import error_text
 from config.models import AuditEvent
-from reviews import charts, insights, services, snapshot
+from config.views import share_link_gone
+from reviews import charts, insights, insights_params, policy, services, snapshot
 from reviews.metrics import format_duration
-from reviews.models import Incident, ShareLink
+from reviews.models import ShareLink
 
+CSV = "text/csv; charset=utf-8"
 EXERCISE_CHOICES = [("exclude", "Real escalations"), ("only", "Exercises only"), ("include", "Both")]
 SHORT_DIMENSIONS = {
     1: "1 · Roles named at the outset",
@@ -42,52 +46,64 @@ TREND_METRICS = [
 ]
 
 
-def dashboard_data(params, today=None):
-    """Everything the dashboard shows, for ``params`` (period, exercises); a fixed number of queries."""
-    period = insights.parse_period(params, today)
-    exercises = params.get("exercises") if params.get("exercises") in dict(EXERCISE_CHOICES) else "exclude"
-    teams = insights.by_group(period, "team", exercises)
-    patterns = insights.by_group(period, "pattern", exercises)
+def dashboard_data(params, viewer, today=None):
+    """Everything the dashboard shows ``viewer`` for ``params`` (period, exercises): only
+    the reviews they may open count. A fixed number of queries. Bad parameters raise
+    ``ValidationError`` naming them (reviews/insights_params.py)."""
+    period, exercises = insights_params.parse_insights_params(params, today)
+    teams = insights.by_group(period, "team", exercises, viewer=viewer)
+    patterns = insights.by_group(period, "pattern", exercises, viewer=viewer)
     dims = insights.dimensions(period, exercises)
-    trend = insights.trend(period, exercises)
+    trend = insights.trend(period, exercises, viewer=viewer)
     return {
         "period": period,
         "exercises": exercises,
-        "overall": insights.overall(period, exercises),
+        "overall": insights.overall(period, exercises, viewer=viewer),
         "previous": trend[-2][1] if len(trend) > 1 else {},
         "teams": teams,
         "patterns": patterns,
         "dimensions": dims,
-        "actions": insights.actions(period, exercises, today),
+        "actions": insights.actions(period, exercises, today, viewer=viewer),
         "trend": trend,
         "bottlenecks": insights.bottlenecks(teams, patterns, dims),
     }
 
 
-def cached_dashboard_data(params, today=None):
+def cached_dashboard_data(params, viewer, today=None):
     """dashboard_data(), kept for INSIGHTS_CACHE_SECONDS in the process's cache.
 
     The key holds the newest audit event's id: every change a service makes is
     audited in its own transaction, so any change starts a new key and the
     figures are never older than the last saved change. The day is in the key
-    too (overdue counts move with the date)."""
+    too (overdue counts move with the date), and whose figures they are: people who
+    see every review share them, anyone else has their own."""
     seconds = settings.INSIGHTS_CACHE_SECONDS
     if not seconds:
-        return dashboard_data(params, today)
+        return dashboard_data(params, viewer, today)
     today = today or timezone.localdate()
     stamp = AuditEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
     query = urlencode(sorted((key, value) for key in params for value in params.getlist(key)))
-    key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{query}".encode()).hexdigest()
+    scope = insights.scope_of(viewer)
+    key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{scope}|{query}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
-        data = dashboard_data(params, today)
+        data = dashboard_data(params, viewer, today)
         cache.set(key, data, seconds)
     return data
 
 
+def _page_data(request):
+    """The dashboard's data for a page or an export: bad parameters are a message, and this quarter shows."""
+    try:
+        return cached_dashboard_data(request.GET, request.user)
+    except ValidationError as error:
+        messages.error(request, "Showing this quarter instead: " + error_text(error))
+        return cached_dashboard_data({}, request.user)
+
+
 @require_safe
 def dashboard(request):
-    data = cached_dashboard_data(request.GET)
+    data = _page_data(request)
     period = data["period"]
     start, end = period.start.isoformat(), (period.end - timezone.timedelta(days=1)).isoformat()
     review_filter = {"escalated_after": start, "escalated_before": end}
@@ -95,7 +111,21 @@ def dashboard(request):
         review_filter["exercise"] = "yes" if data["exercises"] == "only" else "no"
 
     def reviews_link(**extra):
-        return "/reviews/?" + urlencode(review_filter | extra)
+        return reverse("reviews:index") + "?" + urlencode(review_filter | extra)
+
+    # Every row and bottleneck links to the reviews behind it: by section (a rename keeps the
+    # link), "none" for escalations that matched no section, by team, by weak rubric dimension.
+    for row in data["teams"]:
+        row["link"] = reviews_link(team=row["slug"]) if row["slug"] else None
+    for row in data["patterns"]:
+        if row["slug"]:
+            row["link"] = reviews_link(section=row["slug"])
+        elif row["label"] == insights.NO_PATTERN:
+            row["link"] = reviews_link(section="none")
+        else:
+            row["link"] = reviews_link(section="none", pattern=row["label"])
+    for dimension in data["bottlenecks"]["dimensions"]:
+        dimension["link"] = reviews_link(weak_dimension=dimension["dimension"])
 
     trend_charts = [
         {
@@ -127,10 +157,6 @@ def dashboard(request):
                 unit="number",
             ),
             "tto_chart": charts.bars(pattern_targets) if pattern_targets else None,
-            "links": {
-                "team": {row["slug"]: reviews_link(team=row["slug"]) for row in data["teams"] if row["slug"]},
-                "pattern": {row["label"]: reviews_link(pattern=row["label"]) for row in data["patterns"]},
-            },
             "fmt": format_duration,
         },
     )
@@ -146,16 +172,11 @@ class InsightsView(APIView):
     ``?exercises=exclude|only|include`` (real escalations by default)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("quarter", str, description="e.g. 2026-Q4 (default: this quarter)"),
-            OpenApiParameter("from", str, description="YYYY-MM-DD, with to"),
-            OpenApiParameter("to", str, description="YYYY-MM-DD, inclusive"),
-            OpenApiParameter("exercises", str, enum=["exclude", "only", "include"]),
-        ],
+        parameters=insights_params.PARAMETERS,
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        data = cached_dashboard_data(request.query_params)
+        data = cached_dashboard_data(request.query_params, request.user)
         period = data["period"]
         return Response(
             {
@@ -198,9 +219,9 @@ def _quarter_of(params):
 @require_safe
 def snapshot_page(request):
     period = _quarter_of(request.GET)
-    report = snapshot.internal(period)
+    report = snapshot.internal(period, viewer=request.user)
     customers = (
-        Incident.objects.filter(escalated_at__gte=period.bounds()[0], escalated_at__lt=period.bounds()[1])
+        insights.incidents(period, "exclude", viewer=request.user)
         .values_list("customer", flat=True)
         .distinct()
         .order_by("customer")
@@ -215,24 +236,35 @@ def snapshot_page(request):
 @require_safe
 def snapshot_pdf(request):
     period = _quarter_of(request.GET)
-    response = HttpResponse(snapshot.pdf(snapshot.internal(period)), content_type="application/pdf")
+    response = HttpResponse(
+        snapshot.pdf(snapshot.internal(period, viewer=request.user)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="baton-snapshot-{_param(period)}.pdf"'
     return response
 
 
+def _export_data(request):
+    try:
+        return cached_dashboard_data(request.GET, request.user)
+    except ValidationError as error:
+        raise BadRequest(error_text(error)) from error
+
+
 @require_safe
 def figures_csv(request):
-    data = cached_dashboard_data(request.GET)
-    response = HttpResponse(snapshot.figures_csv(data["period"], data["exercises"]), content_type="text/csv")
+    data = _export_data(request)
+    response = HttpResponse(
+        snapshot.figures_csv(data["period"], data["exercises"], viewer=request.user), content_type=CSV
+    )
     response["Content-Disposition"] = f'attachment; filename="baton-figures-{_slug(data["period"])}.csv"'
     return response
 
 
 @require_safe
 def incidents_csv(request):
-    data = cached_dashboard_data(request.GET)
+    data = _export_data(request)
     response = StreamingHttpResponse(
-        snapshot.incident_rows_csv(data["period"], data["exercises"]), content_type="text/csv"
+        snapshot.incident_rows_csv(data["period"], data["exercises"], viewer=request.user), content_type=CSV
     )
     response["Content-Disposition"] = f'attachment; filename="baton-incidents-{_slug(data["period"])}.csv"'
     return response
@@ -252,10 +284,20 @@ def customer_page(request):
     )
 
 
+def _share_link_or_404(value):
+    """The share link a form names, or a 404 for anything that is not one (``abc``, ``-1``, ``1e9``)."""
+    if not str(value).isdigit() or len(str(value)) > 18:
+        raise Http404("No such link.")
+    return get_object_or_404(ShareLink, pk=int(value))
+
+
 def _share_action(request, period, name):
+    # The role before the form: someone who may not share learns nothing from its errors.
+    if not policy.can_share_snapshot(request.user):
+        raise PermissionDenied("Only facilitators and governance owners share snapshots.")
     try:
         if "revoke" in request.POST:
-            link = get_object_or_404(ShareLink, pk=request.POST["revoke"])
+            link = _share_link_or_404(request.POST["revoke"])
             services.revoke_share_link(request.user, link)
             messages.success(request, "Link revoked: it no longer opens.")
         else:
@@ -276,13 +318,15 @@ def shared_snapshot(request, token):
     """The customer snapshot behind a share link: no sign-in, only that customer's data."""
     link = ShareLink.objects.filter(token=token).first()
     if link is None or not link.is_active:
-        raise Http404("This link has expired or was revoked.")
+        return share_link_gone(request)
     period = insights.Period.quarter(link.year, link.quarter)
     response = render(
         request, "reviews/snapshot_customer.html", snapshot.customer(period, link.customer) | {"preview": False}
     )
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
+    # A customer's figures: never kept by a shared proxy or the browser's cache once the link is revoked.
+    patch_cache_control(response, no_store=True, private=True)
     return response
 
 

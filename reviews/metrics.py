@@ -96,6 +96,9 @@ def incident_metrics(incident, assignments, targets=None):
     ]
 
 
+WEAK_MEDIAN = 3.5  # a rubric dimension whose consolidated median is below this is a bottleneck
+
+
 @dataclass(frozen=True)
 class DimensionSummary:
     dimension: int

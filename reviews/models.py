@@ -37,6 +37,13 @@ class Incident(models.Model):
     customer = models.CharField("customer / account", max_length=200)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.SEV2)
     summary = models.TextField(blank=True)
+    customer_summary = models.CharField(
+        "summary for the customer",
+        max_length=200,
+        blank=True,
+        help_text="What the customer reads about this escalation in their report: no internal names. "
+        "Left empty, the report shows the playbook pattern's name.",
+    )
     team = models.ForeignKey(
         "teams.Team",
         on_delete=models.PROTECT,

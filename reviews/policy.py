@@ -10,12 +10,16 @@
 | amend; dismiss language hits              |                                                  |
 | submit and edit scores                   | the participant themself, while in review        |
 | mark an action item done or dropped      | its owner, or a facilitator                      |
+| see the consolidated scores and the      | facilitators; a participant after submitting     |
+| clarity score before publication         | their own scores                                 |
+| share a customer snapshot                | facilitators and governance owners               |
+| revoke a share link                      | its creator, or a governance owner               |
 """
 
 from django.db.models import Exists, OuterRef, Q
 
 from reviews.models import ActionItem, Participant, Review, ReviewState
-from teams.roles import is_facilitator
+from teams.roles import is_facilitator, is_governance
 
 PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
 
@@ -61,3 +65,18 @@ def can_score(user, review):
 
 def can_update_action(user, item):
     return item.owner_id == user.pk or is_facilitator(user)
+
+
+def can_see_consolidation(user, review, *, submitted):
+    """Scoring is blind until publication: the consolidated figures and the clarity score
+    show to a participant only once they submitted their own (``submitted``: whether
+    ``user`` did, which the caller has already read)."""
+    return review.is_public or is_facilitator(user) or bool(submitted)
+
+
+def can_share_snapshot(user):
+    return is_facilitator(user) or is_governance(user)
+
+
+def can_revoke_share_link(user, link):
+    return link.created_by_id == user.pk or is_governance(user)

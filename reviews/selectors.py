@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
 from reviews import language, policy
@@ -29,12 +29,29 @@ def _participants(**filters):
 
 
 def review_list(user):
+    """The reviews ``user`` may open, each with ``viewer_submitted``: whether they submitted
+    their own scores on it (blind scoring: see ``visible_clarity``)."""
+    mine = Participant.objects.filter(review=OuterRef("pk"), user=user.pk, submitted_at__isnull=False)
     return (
         policy.visible_reviews(user)
         .select_related("incident", "incident__team", "facilitator")
-        .annotate(participant_count=_participants(), submitted_count=_participants(submitted_at__isnull=False))
+        .annotate(
+            participant_count=_participants(),
+            submitted_count=_participants(submitted_at__isnull=False),
+            viewer_submitted=Exists(mine),
+        )
         .order_by("-incident__escalated_at", "-pk")
     )
+
+
+def visible_clarity(review, user):
+    """The review's clarity score as ``user`` may see it: None while it is blind to them.
+
+    Reads ``viewer_submitted`` from ``review_list`` rows, else the prefetched participants."""
+    submitted = getattr(review, "viewer_submitted", None)
+    if submitted is None:
+        submitted = any(p.user_id == user.pk and p.submitted_at for p in review.participants.all())
+    return review.clarity_score if policy.can_see_consolidation(user, review, submitted=submitted) else None
 
 
 def review_for_page(pk):
@@ -155,7 +172,7 @@ def scoring(review, user):
     mine = next((p for p in participants if p.user_id == user.pk), None)
     submitted = [p for p in participants if p.submitted_at]
     summaries = consolidate((s.dimension, s.score) for p in submitted for s in p.scores.all())
-    may_see_all = policy.can_manage(user, review) or review.is_public or (mine is not None and mine.submitted_at)
+    may_see_all = policy.can_see_consolidation(user, review, submitted=mine is not None and mine.submitted_at)
     return {
         "participants": participants,
         "mine": mine,

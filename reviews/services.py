@@ -15,7 +15,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import audit, notify
+from config import audit, moments, notify
 from config.errors import check_version
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
@@ -39,7 +39,6 @@ from reviews.models import (
     Score,
     TimelineEntry,
 )
-from teams.roles import is_facilitator
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +47,7 @@ INCIDENT_FIELDS = (
     "customer",
     "severity",
     "summary",
+    "customer_summary",
     "team",
     "pattern_name",
     "playbook_section",
@@ -58,7 +58,11 @@ INCIDENT_FIELDS = (
     "satisfaction",
 )
 REVIEW_FIELDS = ("narrative", "is_exercise", "facilitator")
-MILESTONES_AFTER_ESCALATION = ("acknowledged_at", "first_customer_update_at", "resolved_at")
+MILESTONES_AFTER_ESCALATION = {
+    "acknowledged_at": "The acknowledgement",
+    "first_customer_update_at": "The first customer update",
+    "resolved_at": "The confirmed resolution",
+}
 
 
 def _require(allowed, message):
@@ -78,19 +82,21 @@ def _require_editable(review):
 
 def validate_milestones(values, assignments=()):
     """Impossible orders are validation errors, by field."""
-    errors = {}
+    fields = ("escalated_at", *MILESTONES_AFTER_ESCALATION)
+    errors = moments.check_window({field: values.get(field) for field in fields})
+    if errors:  # out of range: the comparisons below would say nothing useful
+        raise ValidationError(errors)
     escalated = values.get("escalated_at")
     now = timezone.now() + timedelta(minutes=5)
-    for field in ("escalated_at", *MILESTONES_AFTER_ESCALATION):
+    for field in fields:
         moment = values.get(field)
         if moment and moment > now:
             errors.setdefault(field, []).append("This is in the future.")
     if escalated:
-        for field in MILESTONES_AFTER_ESCALATION:
+        for field, label in MILESTONES_AFTER_ESCALATION.items():
             moment = values.get(field)
             if moment and moment < escalated:
-                label = Incident._meta.get_field(field).verbose_name
-                errors.setdefault(field, []).append(f"The {label} cannot be before the escalation.")
+                errors.setdefault(field, []).append(f"{label} cannot be before the escalation.")
         early = [a for a in assignments if a.started_at < escalated]
         if early:
             since = timezone.localtime(early[0].started_at)
@@ -201,18 +207,11 @@ def edit_review(user, review, *, incident_version, review_version, narrative, is
 # Ownership roles ----------------------------------------------------------
 
 
-@transaction.atomic
-def assign_role(user, incident, *, role, person, started_at, ended_at=None, handover_note=""):
-    """Record that ``person`` held ``role`` from ``started_at`` (until ``ended_at``).
-
-    A new open-ended assignment hands the role over: the current holder's
-    assignment ends when the new one starts. One holder at a time.
-    """
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
-    _require_editable(review)
-    errors = {}
+def _check_span(incident, started_at, ended_at):
+    """A role is held inside the window, from the escalation on, not in the future, ending after it starts."""
+    errors = moments.check_window({"started_at": started_at, "ended_at": ended_at})
+    if errors:
+        raise ValidationError(errors)
     if started_at < incident.escalated_at:
         errors["started_at"] = [
             "A role cannot be held before the escalation "
@@ -220,16 +219,17 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
         ]
     if started_at > timezone.now() + timedelta(minutes=5):
         errors["started_at"] = ["This is in the future."]
+    if ended_at is not None and ended_at > timezone.now() + timedelta(minutes=5):
+        errors["ended_at"] = ["This is in the future."]
     if ended_at is not None and ended_at < started_at:
         errors["ended_at"] = ["The end must be after the start."]
     if errors:
         raise ValidationError(errors)
 
-    history = list(incident.assignments.filter(role=role).select_for_update())
-    current = next((a for a in history if a.ended_at is None and a.started_at < started_at), None)
-    for other in history:
-        if other is current:
-            continue
+
+def _check_one_holder(others, started_at, ended_at):
+    """Refuse a span that overlaps another holder's: one person holds a role at a time."""
+    for other in others:
         other_end = other.ended_at
         if (ended_at is None or other.started_at < ended_at) and (other_end is None or started_at < other_end):
             holder = other.person.get_full_name() or other.person.get_username()
@@ -242,6 +242,29 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
                     ]
                 }
             )
+
+
+def _locked_assignment(assignment):
+    """The assignment and its incident, locked in the order assign_role takes them."""
+    incident = Incident.objects.select_for_update().get(pk=assignment.incident_id)
+    return RoleAssignment.objects.select_for_update().select_related("person").get(pk=assignment.pk), incident
+
+
+@transaction.atomic
+def assign_role(user, incident, *, role, person, started_at, ended_at=None, handover_note=""):
+    """Record that ``person`` held ``role`` from ``started_at`` (until ``ended_at``).
+
+    A new open-ended assignment hands the role over: the current holder's
+    assignment ends when the new one starts. One holder at a time.
+    """
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    _require_editable(review)
+    _check_span(incident, started_at, ended_at)
+    history = list(incident.assignments.filter(role=role).select_related("person").select_for_update())
+    current = next((a for a in history if a.ended_at is None and a.started_at < started_at), None)
+    _check_one_holder([a for a in history if a is not current], started_at, ended_at)
     if current is not None and ended_at is None:
         if current.person_id == person.pk:
             raise ValidationError({"person": ["This person already holds the role."]})
@@ -266,13 +289,19 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
     return assignment
 
 
+ASSIGNMENT_FIELDS = ("person", "started_at", "ended_at", "handover_note")
+
+
 @transaction.atomic
 def end_role(user, assignment, *, ended_at):
-    review = assignment.incident.review
+    """The holder gave the role up at ``ended_at`` with no successor: the role is a gap from then."""
+    assignment, incident = _locked_assignment(assignment)
+    review = incident.review
     _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
-    if ended_at < assignment.started_at:
-        raise ValidationError({"ended_at": ["The end must be after the start."]})
+    if assignment.ended_at is not None:
+        raise ValidationError({"ended_at": ["This assignment has already ended; correct it instead."]})
+    _check_span(incident, assignment.started_at, ended_at)
     before = audit.snapshot(assignment, ["ended_at"])
     assignment.ended_at = ended_at
     assignment.save(update_fields=["ended_at"])
@@ -283,6 +312,46 @@ def end_role(user, assignment, *, ended_at):
     return assignment
 
 
+@transaction.atomic
+def correct_role(user, assignment, **values):
+    """Correct a mistaken assignment: who held the role, from when to when, the handover note.
+
+    Fields left out keep their value; the one-holder-at-a-time rule applies as when recording."""
+    assignment, incident = _locked_assignment(assignment)
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    _require_editable(review)
+    unknown = set(values) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown assignment fields: {sorted(unknown)}")
+    merged = {field: values.get(field, getattr(assignment, field)) for field in ASSIGNMENT_FIELDS}
+    _check_span(incident, merged["started_at"], merged["ended_at"])
+    others = incident.assignments.filter(role=assignment.role).exclude(pk=assignment.pk).select_related("person")
+    _check_one_holder(list(others), merged["started_at"], merged["ended_at"])
+    before = audit.snapshot(assignment, ASSIGNMENT_FIELDS)
+    for field, value in merged.items():
+        setattr(assignment, field, value)
+    assignment.save()
+    changes = audit.diff(before, audit.snapshot(assignment, ASSIGNMENT_FIELDS))
+    if changes:
+        audit.record(user, "incident.role_corrected", assignment, url=review.get_absolute_url(), changes=changes)
+    return assignment
+
+
+@transaction.atomic
+def remove_role(user, assignment):
+    """Remove an assignment recorded by mistake (a wrong person, a duplicate). The trail keeps what it was."""
+    assignment, incident = _locked_assignment(assignment)
+    review = incident.review
+    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    _require_editable(review)
+    audit.record(
+        user, "incident.role_removed", assignment, url=review.get_absolute_url(),
+        changes={field: [value, None] for field, value in audit.snapshot(assignment, ASSIGNMENT_FIELDS).items()},
+    )  # fmt: skip
+    assignment.delete()
+
+
 # Timeline -----------------------------------------------------------------
 
 
@@ -291,6 +360,8 @@ def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who="")
     review = incident.review
     _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
+    if errors := moments.check_window({"at": at}):
+        raise ValidationError(errors)
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"at": ["This is in the future."]})
     if not what.strip():
@@ -379,8 +450,18 @@ def submitted_scores(review):
 
 @transaction.atomic
 def consolidate_scores(user, review):
-    """Store the per-dimension median and spread and the overall score."""
+    """Store the per-dimension median and spread and the overall score, while the review is
+    in review (publishing consolidates for good). Blind to participants until they submit."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
     _require(policy.can_manage(user, review), "Only facilitators consolidate scores.")
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it first.")
+    if review.state != ReviewState.IN_REVIEW:
+        raise ValidationError(
+            f"Scores are consolidated while the review is in review (this one is {review.get_state_display().lower()})."
+        )
+    if not review.participants.filter(submitted_at__isnull=False).exists():
+        raise ValidationError("Consolidate after at least one participant has submitted their scores.")
     summaries = _consolidate(review)
     audit.record(user, "review.consolidated", review, changes={"clarity_score": [None, review.clarity_score]})
     return summaries
@@ -563,7 +644,9 @@ def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         errors["title"] = ["Say what will be done."]
     if finding is not None and finding.review_id != review.pk:
         errors["finding"] = ["That finding belongs to another review."]
-    if due_on < timezone.localdate() and not review.is_public:
+    if message := moments.window_error(due_on):
+        errors["due_on"] = [message]
+    elif due_on < timezone.localdate() and not review.is_public:
         errors["due_on"] = ["The due date is in the past."]
     if errors:
         raise ValidationError(errors)
@@ -678,14 +761,14 @@ def prepare_snapshot(today=None):
     from django.contrib.auth import get_user_model
 
     from reviews import snapshot as snapshots
-    from reviews.insights import Period, as_json
+    from reviews.insights import ORGANISATION, Period, as_json
     from reviews.models import Snapshot
     from teams.roles import GOVERNANCE
 
     period = snapshots.quarter_to_prepare(today)
     year, quarter = period.start.year, (period.start.month - 1) // 3 + 1
     if not Snapshot.objects.filter(year=year, quarter=quarter).exists():
-        report = snapshots.internal(Period.quarter(year, quarter))
+        report = snapshots.internal(Period.quarter(year, quarter), viewer=ORGANISATION)
         figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
         notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
     # Exactly one run flips notified_at and sends the mail; both commit together.
@@ -721,9 +804,8 @@ def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
     import secrets
 
     from reviews.models import ShareLink
-    from teams.roles import is_governance
 
-    _require(is_facilitator(user) or is_governance(user), "Only facilitators and governance owners share snapshots.")
+    _require(policy.can_share_snapshot(user), "Only facilitators and governance owners share snapshots.")
     errors = {}
     if not Incident.objects.filter(customer=customer).exists():
         errors["customer"] = ["No escalations for this customer."]
@@ -745,11 +827,7 @@ def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
 
 @transaction.atomic
 def revoke_share_link(user, link):
-    from teams.roles import is_governance
-
-    _require(
-        link.created_by_id == user.pk or is_governance(user), "Only its creator or a governance owner revokes a link."
-    )
+    _require(policy.can_revoke_share_link(user, link), "Only its creator or a governance owner revokes a link.")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

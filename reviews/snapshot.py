@@ -1,8 +1,11 @@
 """The quarterly performance snapshot: the internal report and the customer one.
 
-The customer version shows only that customer's escalations and names no
-internal people: no facilitators, owners, authors, teams' members or
-free-text findings — only figures, dates, severities and playbook patterns.
+The customer version shows only that customer's escalations whose review is
+published, and names no internal people: no facilitators, owners, authors,
+teams' members, internal titles or free-text findings — only figures, dates,
+severities and the summary a facilitator wrote for the customer (the playbook
+pattern's name when none was written). The internal report and the exports
+count only the reviews their reader may open.
 """
 
 import csv
@@ -11,7 +14,7 @@ import io
 from django.db.models import Count
 from django.utils import timezone
 
-from playbook.models import Revision, RevisionState
+from playbook.models import SectionVersion
 from recognition.models import Recognition
 from reviews import insights
 from reviews.metrics import format_duration
@@ -20,9 +23,16 @@ from reviews.models import ActionItem, ActionState, Finding
 DANGEROUS_CSV_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def internal(period, exercises="exclude"):
+def versions_published(period):
+    """The playbook section versions published in ``period``: the playbook changes it made."""
+    start, end = period.bounds()
+    return SectionVersion.objects.filter(published_at__gte=start, published_at__lt=end)
+
+
+def internal(period, exercises="exclude", *, viewer):
     """The leadership report: headline figures against targets and the previous
-    quarter, the main findings, the improvements made and the teams recognised."""
+    quarter, the main findings, the improvements made and the teams recognised,
+    from the reviews ``viewer`` may open."""
     start, end = period.bounds()
     findings = list(
         Finding.objects.filter(
@@ -34,13 +44,11 @@ def internal(period, exercises="exclude"):
         .select_related("review__incident")
         .order_by("review__incident__escalated_at", "pk")[:12]
     )
-    revisions = list(
-        Revision.objects.filter(state=RevisionState.APPROVED, decided_at__gte=start, decided_at__lt=end)
-        .select_related("published_version")
-        .order_by("decided_at")
-    )
+    versions = list(versions_published(period).select_related("revision").order_by("published_at", "pk"))
     done = list(
-        ActionItem.objects.filter(state=ActionState.DONE, completed_at__gte=start, completed_at__lt=end)
+        insights.visible_to(
+            viewer, ActionItem.objects.filter(state=ActionState.DONE, completed_at__gte=start, completed_at__lt=end)
+        )
         .select_related("review__incident")
         .order_by("completed_at")
     )
@@ -53,33 +61,39 @@ def internal(period, exercises="exclude"):
     )
     return {
         "period": period,
-        "overall": insights.overall(period, exercises),
-        "previous": insights.overall(period.previous(), exercises),
-        "patterns": insights.by_group(period, "pattern", exercises),
+        "overall": insights.overall(period, exercises, viewer=viewer),
+        "previous": insights.overall(period.previous(), exercises, viewer=viewer),
+        "patterns": insights.by_group(period, "pattern", exercises, viewer=viewer),
         "findings": findings,
-        "revisions": revisions,
+        "versions": versions,
         "done_actions": done,
         "recognised": recognised,
     }
 
 
 def customer_incidents(period, customer):
-    return (
-        insights.incidents(period, "exclude")
-        .filter(customer=customer)
-        .select_related("playbook_version")
-        .order_by("escalated_at")
+    """One customer's real escalations in ``period`` whose review is published: what anyone may read."""
+    return insights.incidents(period, "exclude", viewer=insights.ORGANISATION).filter(
+        customer=customer, review__state__in=insights.PUBLIC
     )
 
 
+def customer_summary(incident):
+    """What the customer reads about an escalation: never its internal title."""
+    if incident.customer_summary:
+        return incident.customer_summary
+    if incident.playbook_version_id:
+        return incident.playbook_version.pattern
+    return f"{incident.get_severity_display().split(' · ')[-1].capitalize()} escalation"
+
+
 def customer(period, customer_name):
-    """One customer's report: only their escalations; no internal names."""
+    """One customer's report: only their escalations whose review is published; no internal names."""
     rows = [
         {
             "escalated": incident.escalated_at,
-            "title": incident.title,
+            "summary": customer_summary(incident),
             "severity": incident.get_severity_display(),
-            "pattern": incident.playbook_version.pattern if incident.playbook_version else "",
             "tto": incident.tto,
             "ttfu": incident.ttfu,
             "ttr": incident.ttr,
@@ -87,18 +101,16 @@ def customer(period, customer_name):
             "satisfaction": incident.satisfaction,
         }
         for incident in customer_incidents(period, customer_name)
+        .select_related("playbook_version")
+        .order_by("escalated_at", "pk")
     ]
-    previous = insights.incidents(period.previous(), "exclude").filter(customer=customer_name)
-    figures = insights.incidents(period, "exclude").filter(customer=customer_name).aggregate(**insights._figures())
     return {
         "period": period,
         "customer": customer_name,
-        "overall": figures,
-        "previous": previous.aggregate(**insights._figures()),
+        "overall": customer_incidents(period, customer_name).aggregate(**insights._figures()),
+        "previous": customer_incidents(period.previous(), customer_name).aggregate(**insights._figures()),
         "rows": rows,
-        "improvements": Revision.objects.filter(
-            state=RevisionState.APPROVED, decided_at__gte=period.bounds()[0], decided_at__lt=period.bounds()[1]
-        ).count(),
+        "improvements": versions_published(period).count(),
     }
 
 
@@ -150,25 +162,27 @@ class _Echo:
         return value
 
 
-def figures_csv(period, exercises="exclude"):
-    """The figures per team and per pattern, with the overall row first."""
+def figures_csv(period, exercises="exclude", *, viewer):
+    """The figures per team and per pattern, with the overall row first, from the reviews ``viewer`` may open."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["group", "name", *(name for _, name in FIGURE_COLUMNS)])
     writer.writerow(
-        ["all", period.label, *(_cell(insights.overall(period, exercises)[key]) for key, _ in FIGURE_COLUMNS)]
+        [
+            "all",
+            period.label,
+            *(_cell(insights.overall(period, exercises, viewer=viewer)[key]) for key, _ in FIGURE_COLUMNS),
+        ]
     )
     for group in ("team", "pattern"):
-        for row in insights.by_group(period, group, exercises):
+        for row in insights.by_group(period, group, exercises, viewer=viewer):
             writer.writerow([group, _cell(row["label"]), *(_cell(row[key]) for key, _ in FIGURE_COLUMNS)])
     return buffer.getvalue()
 
 
-def incident_rows_csv(period, exercises="exclude", customer_name=None):
-    """Per-incident rows, streamed: constant memory however many incidents."""
-    queryset = insights.incidents(period, exercises).select_related("team", "review", "playbook_version")
-    if customer_name:
-        queryset = queryset.filter(customer=customer_name)
+def incident_rows_csv(period, exercises="exclude", *, viewer):
+    """Per-incident rows of the reviews ``viewer`` may open, streamed: constant memory however many incidents."""
+    queryset = insights.incidents(period, exercises, viewer=viewer).select_related("team", "review", "playbook_version")
     writer = csv.writer(_Echo())
     yield writer.writerow(INCIDENT_COLUMNS)
     for incident in queryset.order_by("escalated_at", "pk").iterator(chunk_size=2000):
@@ -178,16 +192,21 @@ def incident_rows_csv(period, exercises="exclude", customer_name=None):
                 _cell(incident.title),
                 _cell(incident.customer),
                 incident.severity,
-                _cell(incident.team.name if incident.team_id and not customer_name else ""),
+                _cell(incident.team.name if incident.team_id else ""),
                 _cell(incident.playbook_version.pattern if incident.playbook_version_id else incident.pattern_name),
                 "yes" if incident.review.is_exercise else "no",
                 _cell(incident.tto),
                 _cell(incident.ttfu),
                 _cell(incident.ttr),
                 _cell(incident.satisfaction),
-                _cell(round(incident.review.clarity_score) if incident.review.clarity_score is not None else None),
+                _cell(_final_clarity(incident.review)),
             ]
         )
+
+
+def _final_clarity(review):
+    """A review's clarity score once published; before, it is provisional and blind to participants."""
+    return round(review.clarity_score) if review.is_public and review.clarity_score is not None else None
 
 
 def pdf(report):
@@ -240,7 +259,8 @@ def pdf(report):
     ]
     story += [Spacer(1, 8), Paragraph("Improvements made", styles["Heading2"])]
     improvements = [
-        Paragraph(f"• Playbook: {esc(r.pattern)} — {esc(r.rationale)}", styles["Normal"]) for r in report["revisions"]
+        Paragraph(f"• Playbook: {esc(v.pattern)} v{v.number} — {esc(_why(v))}", styles["Normal"])
+        for v in report["versions"]
     ] + [Paragraph(f"• Done: {esc(a.title)}", styles["Normal"]) for a in report["done_actions"]]
     story += improvements or [Paragraph("None recorded.", styles["Normal"])]
     story += [Spacer(1, 8), Paragraph("Teams recognised", styles["Heading2"])]
@@ -248,6 +268,10 @@ def pdf(report):
     story += recognised or [Paragraph("None this quarter.", styles["Normal"])]
     doc.build(story)
     return buffer.getvalue()
+
+
+def _why(version):
+    return version.revision.rationale if version.revision_id else "First version"
 
 
 def _share(value):

@@ -21,11 +21,13 @@ from reviews.forms import (
     IncidentForm,
     InviteForm,
     RoleAssignmentForm,
+    RoleCorrectionForm,
+    RoleEndForm,
     ScoreForm,
     TimelineEntryForm,
 )
 from reviews.metrics import format_duration
-from reviews.models import ActionItem, ActionState, ReviewState
+from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment
 
 
 def _visible_review(request, pk):
@@ -66,6 +68,8 @@ def review_list(request):
     else:
         queryset = filterset.qs
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    for review in page:
+        review.shown_clarity = selectors.visible_clarity(review, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -183,6 +187,60 @@ def assign_role(request, pk):
         lambda review, data: services.assign_role(request.user, review.incident, **data),
         "Role assignment recorded.", lambda review: {"prefix": "role"},
     )  # fmt: skip
+
+
+def _assignment(request, pk, assignment_pk):
+    """A role assignment of a review the user manages, or 404."""
+    review = _managed(request, pk)
+    return review, get_object_or_404(RoleAssignment.objects.select_related("person"), pk=assignment_pk,
+                                     incident=review.incident)  # fmt: skip
+
+
+def role_correct(request, pk, assignment_pk):
+    """Correct a recorded assignment, end it with no successor, or remove it."""
+    review, assignment = _assignment(request, pk, assignment_pk)
+    form = RoleCorrectionForm(request.POST if request.method == "POST" else None, instance=assignment)
+    end_form = RoleEndForm(prefix="end")
+    if request.method == "POST" and form.is_valid():
+        values = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        try:
+            services.correct_role(request.user, assignment, **values)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Role assignment corrected; the metrics follow it.")
+            return _to(review, "ownership")
+    context = {"review": review, "assignment": assignment, "form": form, "end_form": end_form}
+    return render(request, "reviews/role_correct.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def role_end(request, pk, assignment_pk):
+    review, assignment = _assignment(request, pk, assignment_pk)
+    end_form = RoleEndForm(request.POST, prefix="end")
+    if end_form.is_valid():
+        try:
+            services.end_role(request.user, assignment, ended_at=end_form.cleaned_data["ended_at"])
+        except ValidationError as error:
+            add_service_errors(end_form, error)
+        else:
+            messages.success(request, f"{assignment.get_role_display()} ended with no successor: the role is open.")
+            return _to(review, "ownership")
+    context = {"review": review, "assignment": assignment, "form": RoleCorrectionForm(instance=assignment),
+               "end_form": end_form}  # fmt: skip
+    return render(request, "reviews/role_correct.html", context, status=400)
+
+
+@require_POST
+def role_remove(request, pk, assignment_pk):
+    review, assignment = _assignment(request, pk, assignment_pk)
+    try:
+        services.remove_role(request.user, assignment)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"{assignment.get_role_display()} held by {assignment.person} removed.")
+    return _to(review, "ownership")
 
 
 @require_POST

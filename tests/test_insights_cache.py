@@ -28,7 +28,7 @@ def _get(api, url):
 def test_a_repeat_is_served_from_the_cache_and_a_saved_change_is_seen_at_once(cached, facilitator, governance):
     review = make_review(facilitator, hours_ago=30, customer="Acme Corp")
     api = APIClient()
-    api.force_authenticate(governance)
+    api.force_authenticate(facilitator)
     url = "/api/insights/"
 
     first, cold = _get(api, url)
@@ -48,7 +48,7 @@ def test_without_the_setting_nothing_is_cached(settings, facilitator, governance
     cache.clear()
     make_review(facilitator)
     api = APIClient()
-    api.force_authenticate(governance)
+    api.force_authenticate(facilitator)
     _, first = _get(api, "/api/insights/")
     _, second = _get(api, "/api/insights/")
     assert second == first

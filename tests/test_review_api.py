@@ -1244,3 +1244,179 @@ def test_the_schema_lists_the_review_paths(api, staff):
         assert path in paths, path
         assert methods <= set(paths[path]), (path, set(paths[path]))
     assert "put" not in paths["/api/reviews/{id}/"]
+
+
+# Blind scoring: the clarity score waits for your own submission -------------------
+
+
+def test_consolidating_before_anyone_submitted_is_refused_and_shows_nothing(api, facilitator, participant):
+    review = started(facilitator, participant)
+    api.force_authenticate(facilitator)
+    response = api.post(url(review, "consolidate"))
+    assert response.status_code == 400
+    assert Review.objects.get(pk=review.pk).clarity_score is None
+    api.force_authenticate(participant)
+    assert api.get(url(review)).json()["clarity_score"] is None
+
+
+@pytest.mark.parametrize("state", ["draft", "published", "archived"])
+def test_consolidation_is_for_a_review_in_review_only(api, facilitator, participant, state):
+    review = published(facilitator, participant) if state == "published" else make_review(facilitator)
+    if state == "archived":
+        services.archive_review(facilitator, review, reason="A duplicate")
+    before = list(Review.objects.filter(pk=review.pk).values_list("clarity_score", "version"))
+    api.force_authenticate(facilitator)
+    assert api.post(url(review, "consolidate")).status_code == 400
+    assert list(Review.objects.filter(pk=review.pk).values_list("clarity_score", "version")) == before
+
+
+def test_the_stored_clarity_score_stays_blind_to_a_participant_who_has_not_submitted(api, facilitator, participant):
+    review = started(facilitator, participant)
+    other = UserFactory(username="olive")
+    services.invite_participant(facilitator, review, other)
+    services.save_scores(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.consolidate_scores(facilitator, review)
+    assert Review.objects.get(pk=review.pk).clarity_score == 25.0
+    api.force_authenticate(participant)
+    assert api.get(url(review)).json()["clarity_score"] is None
+    assert [row["clarity_score"] for row in api.get("/api/reviews/").json()["results"]] == [None]
+    api.force_authenticate(facilitator)
+    assert api.get(url(review)).json()["clarity_score"] == 25.0
+    api.force_authenticate(participant)
+    api.post(url(review, "scores"), {"scores": SIX, "submit": True})
+    assert [row["clarity_score"] for row in api.get("/api/reviews/").json()["results"]] == [25.0]
+
+
+def test_the_review_list_page_hides_the_clarity_score_until_you_submit(client, facilitator, participant):
+    review = started(facilitator, participant, title="Blind one")
+    other = UserFactory(username="olive")
+    services.invite_participant(facilitator, review, other)
+    services.save_scores(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.consolidate_scores(facilitator, review)
+    client.force_login(participant)
+    assert ">25<" not in client.get("/reviews/").content.decode().replace(" ", "")
+    client.force_login(facilitator)
+    assert ">25<" in client.get("/reviews/").content.decode().replace(" ", "")
+
+
+# Ownership roles: renounced, corrected, removed ---------------------------------------
+
+
+def held(facilitator, review, minutes=10):
+    """The three core roles held from ``minutes`` after the escalation."""
+    return [
+        services.assign_role(
+            facilitator, review.incident, role=role, person=facilitator, started_at=at(review, minutes)
+        )
+        for role in sorted(CORE)
+    ]
+
+
+def established(review):
+    review.incident.refresh_from_db()
+    return review.incident.ownership_established_at
+
+
+def test_a_role_is_renounced_with_no_successor_and_the_gap_shows(api, facilitator, review):
+    lead = held(facilitator, review)[0]
+    api.force_authenticate(facilitator)
+    response = api.post(f"/api/role-assignments/{lead.pk}/end/", {"ended_at": iso(at(review, 30))})
+    assert response.status_code == 200 and parse(response.json()["ended_at"]) == at(review, 30)
+    ownership = {row["role"]: row for row in api.get(url(review)).json()["ownership"]}
+    assert ownership[lead.role]["history"][0]["ended_at"] is not None
+    from config.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="incident.role_ended").count() == 1
+
+
+def test_a_mistaken_assignment_is_corrected_and_time_to_ownership_follows(api, facilitator, participant, review):
+    roles = held(facilitator, review, minutes=10)
+    assert established(review) == at(review, 10)
+    api.force_authenticate(facilitator)
+    response = api.patch(
+        f"/api/role-assignments/{roles[0].pk}/", {"started_at": iso(at(review, 40)), "person": participant.pk}
+    )
+    assert response.status_code == 200, response.json()
+    assert established(review) == at(review, 40)
+    corrected = RoleAssignment.objects.get(pk=roles[0].pk)
+    assert corrected.person == participant and corrected.ended_at is None
+
+
+def test_a_correction_that_overlaps_another_holder_is_a_field_error(api, facilitator, participant, review):
+    first = held(facilitator, review, minutes=10)[0]
+    services.assign_role(facilitator, review.incident, role=first.role, person=participant, started_at=at(review, 30))
+    api.force_authenticate(facilitator)
+    response = api.patch(f"/api/role-assignments/{first.pk}/", {"ended_at": None})
+    assert response.status_code == 400 and "started_at" in response.json()
+    assert RoleAssignment.objects.get(pk=first.pk).ended_at == at(review, 30)
+
+
+def test_removing_an_assignment_recorded_by_mistake_reopens_the_gap(api, facilitator, review):
+    roles = held(facilitator, review)
+    assert established(review) is not None
+    api.force_authenticate(facilitator)
+    assert api.delete(f"/api/role-assignments/{roles[1].pk}/").status_code == 204
+    assert not RoleAssignment.objects.filter(pk=roles[1].pk).exists()
+    assert established(review) is None
+
+
+@pytest.mark.parametrize(("who", "code"), [("staff", 404), ("participant", 403)])  # staff may not see the draft
+def test_only_facilitators_correct_end_or_remove_roles(request, api, facilitator, participant, review, who, code):
+    lead = held(facilitator, review)[0]
+    services.invite_participant(facilitator, review, participant)
+    api.force_authenticate(request.getfixturevalue(who))
+    assert api.patch(f"/api/role-assignments/{lead.pk}/", {"handover_note": "x"}).status_code == code
+    assert api.delete(f"/api/role-assignments/{lead.pk}/").status_code == code
+    assert api.post(f"/api/role-assignments/{lead.pk}/end/", {"ended_at": iso(at(review, 20))}).status_code == code
+    assert RoleAssignment.objects.filter(pk=lead.pk, ended_at=None, handover_note="").exists()
+
+
+def test_roles_of_a_published_review_are_read_only(api, facilitator, participant):
+    review = make_review(facilitator)
+    lead = held(facilitator, review)[0]
+    services.invite_participant(facilitator, review, participant)
+    review = services.start_review(facilitator, review)
+    services.save_scores(participant, review, SIX_SERVICE, submit=True)
+    review = services.update_review(facilitator, review, version=review.version, narrative="The queue filled up.")
+    services.publish(facilitator, review)
+    api.force_authenticate(facilitator)
+    assert api.delete(f"/api/role-assignments/{lead.pk}/").status_code == 400
+    assert RoleAssignment.objects.filter(pk=lead.pk).exists()
+
+
+# Dates: a sensible window ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", "1969-12-31T23:59:00Z"])
+def test_extreme_dates_are_field_errors_everywhere_a_moment_is_typed(api, facilitator, review, moment):
+    api.force_authenticate(facilitator)
+    created = api.post("/api/reviews/", create_payload(escalated_at=moment))
+    assert created.status_code == 400 and "escalated_at" in created.json()
+    entry = api.post("/api/timeline-entries/", {"incident": review.incident.pk, "at": moment, "what": "x"})
+    assert entry.status_code == 400 and "at" in entry.json()
+    role = api.post(
+        "/api/role-assignments/",
+        {"incident": review.incident.pk, "role": "decision_owner", "person": facilitator.pk, "started_at": moment},
+    )
+    assert role.status_code == 400 and "started_at" in role.json()
+    version = Review.objects.get(pk=review.pk).incident.version
+    edit = api.patch(f"/api/incidents/{review.incident.pk}/", {"resolved_at": moment, "version": version})
+    assert edit.status_code == 400 and "resolved_at" in edit.json()
+    assert not TimelineEntry.objects.exists() and not RoleAssignment.objects.exists()
+
+
+def test_a_year_one_moment_saved_before_the_window_is_moved_into_it_and_the_page_reads(client, facilitator, review):
+    from datetime import UTC
+    from importlib import import_module
+
+    from django.apps import apps
+
+    TimelineEntry.objects.create(
+        incident=review.incident, at=datetime(1, 1, 1, 3, tzinfo=UTC), what="Typed long ago", created_by=facilitator
+    )
+    client.force_login(facilitator)
+    client.cookies["baton_tz"] = "America/Los_Angeles"
+    import_module("reviews.migrations.0011_moments_in_window").clamp(apps, None)
+    response = client.get(f"/reviews/{review.pk}/")
+    assert response.status_code == 200 and "Typed long ago" in response.content.decode()
+    assert TimelineEntry.objects.get().at == datetime(1970, 1, 1, tzinfo=UTC)

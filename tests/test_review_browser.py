@@ -140,3 +140,37 @@ def test_facilitator_and_two_participants_run_a_review(browser, live_server, pas
         assert review.clarity_score is not None
     finally:
         context.close()
+
+
+def test_a_facilitator_ends_a_role_nobody_took_over(browser, live_server, password, screenshot):
+    from reviews import services
+
+    fiona = UserFactory(username="fiona", first_name="Fiona", last_name="Facilitator", roles=[FACILITATORS])
+    priya = UserFactory(username="priya", first_name="Priya", last_name="Raman")
+    escalated = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=6)
+    review = services.create_review(fiona, title="Export stuck for Northwind", customer="Northwind",
+                                    escalated_at=escalated)  # fmt: skip
+    services.assign_role(fiona, review.incident, role="communications_owner", person=priya,
+                         started_at=escalated + timedelta(minutes=12))  # fmt: skip
+    for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            sign_in(page, "fiona", password)
+            page.goto(f"/reviews/{review.pk}/#ownership")
+            page.get_by_role("link", name="Correct, end or remove: Communications owner, Priya Raman").click()
+            page.get_by_role("heading", name="Given up, with no successor").wait_for()
+            screenshot(page, f"role-correct-{name}")
+        finally:
+            context.close()
+    context, page = person_context(browser, live_server)
+    try:
+        sign_in(page, "fiona", password)
+        page.goto(f"/reviews/{review.pk}/roles/{review.incident.assignments.get().pk}/")
+        page.get_by_label("Gave the role up at").fill(as_input(escalated + timedelta(minutes=50)))
+        page.get_by_role("button", name="End the role here").click()
+        page.get_by_text("ended with no successor").wait_for()
+        assert review.incident.assignments.get().ended_at == escalated + timedelta(minutes=50)
+    finally:
+        context.close()

@@ -354,3 +354,30 @@ def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilit
     revision = Revision.objects.get(prompted_by_action=item)
     assert revision.prompted_by_review == review
     assert f"revision #{revision.pk}" in fclient.get(f"/reviews/{review.pk}/").content.decode()
+
+
+def test_a_facilitator_corrects_ends_and_removes_a_role_on_the_page(fclient, facilitator, staff):
+    review = make_review(facilitator, escalated_at=timezone.now().replace(second=0, microsecond=0) - timedelta(days=2))
+    escalated = review.incident.escalated_at
+    lead = services.assign_role(facilitator, review.incident, role=R.INVESTIGATION_LEAD, person=facilitator,
+                                started_at=escalated + timedelta(minutes=5))  # fmt: skip
+    page = fclient.get(f"/reviews/{review.pk}/").content.decode()
+    assert f"/reviews/{review.pk}/roles/{lead.pk}/" in page
+    corrected = fclient.post(
+        f"/reviews/{review.pk}/roles/{lead.pk}/",
+        {"person": staff.pk, "started_at": local(escalated + timedelta(minutes=7)), "ended_at": "",
+         "handover_note": "Took it from the queue"},
+    )  # fmt: skip
+    assert corrected.status_code == 302
+    lead.refresh_from_db()
+    assert lead.person == staff and lead.started_at == escalated + timedelta(minutes=7)
+    ended = fclient.post(f"/reviews/{review.pk}/roles/{lead.pk}/end/", {"end-ended_at": local(escalated)})
+    assert ended.status_code == 400 and "after the start" in ended.content.decode()
+    ended = fclient.post(
+        f"/reviews/{review.pk}/roles/{lead.pk}/end/", {"end-ended_at": local(escalated + timedelta(minutes=30))}
+    )
+    assert ended.status_code == 302
+    lead.refresh_from_db()
+    assert lead.ended_at == escalated + timedelta(minutes=30)
+    assert fclient.post(f"/reviews/{review.pk}/roles/{lead.pk}/remove/").status_code == 302
+    assert not review.incident.assignments.exists()

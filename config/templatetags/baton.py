@@ -24,11 +24,6 @@ def minutes(value):
 
 
 @register.filter
-def get_item(mapping, key):
-    return (mapping or {}).get(key)
-
-
-@register.filter
 def duration(value):
     from reviews.metrics import format_duration
 
