@@ -21,21 +21,22 @@ rules are the API's own (config/errors.py, config/versioning.py, DRF):
 
 Every query parameter is also marked ``allowEmptyValue``: an empty one, as a
 form's "Any" choice sends, is no filter (django-filter), the first page, or this
-quarter.
+quarter. So is an empty ``If-Match``: no precondition.
 """
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: For ``extend_schema(parameters=[IF_MATCH])`` on a write that reads If-Match (config.versioning.with_if_match).
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    {"type": "string", "pattern": '^(W/)?"?[0-9]+"?$'},
+    {"type": "string", "pattern": '^((W/)?"?[0-9]+"?)?$'},
     location=OpenApiParameter.HEADER,
-    description='The ETag you read, such as "3": instead of version in the body; a 412 if someone saved since.',
+    description='The ETag you read, such as "3", instead of version in the body; a 412 if someone saved since.',
 )
 
 ERROR = {
@@ -90,6 +91,13 @@ class AutoSchema(openapi.AutoSchema):
                 response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True}}
             operation["responses"].setdefault(str(code), response)
         return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF reads "" sent for a nullable relation (a team, a section) as null.
+        if isinstance(field, serializers.RelatedField) and field.allow_null:
+            schema.pop("minLength", None)
+        return schema
 
     def _errors(self, operation):
         """The error statuses ``operation`` can answer, with their bodies' schemas."""

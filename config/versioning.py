@@ -19,7 +19,7 @@ def _parse(header):
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit to str.isdigit, not to int()
         raise ValidationError({"If-Match": ['Send the ETag you read, for example If-Match: "3".']})
     return int(value)
 

@@ -55,7 +55,7 @@ def test_a_stale_version_in_the_body_is_a_409(two, facilitator):
 
 @pytest.mark.parametrize(
     ("header", "body", "field"),
-    [("soon", {}, "If-Match"), ('"1"', {"version": 2}, "version")],
+    [("soon", {}, "If-Match"), ('"²"', {}, "If-Match"), ('"١"', {}, "If-Match"), ('"1"', {"version": 2}, "version")],
 )
 def test_a_malformed_or_contradicting_if_match_is_a_400(two, facilitator, header, body, field):
     review = make_review(facilitator)
