@@ -110,3 +110,29 @@ class AuditRequestMiddleware:
             return self.get_response(request)
         finally:
             _request.reset(token)
+
+
+# Readers of the trail see an event's text only where they may see its subject ----------
+
+#: Functions ``(user, events) -> ids of the events whose subject ``user`` may not see``, registered
+#: by the apps that own the subjects (reviews registers its own), so the trail needs no app's rules.
+_HIDDEN_SUBJECTS = []
+
+
+def register_subject_guard(guard):
+    _HIDDEN_SUBJECTS.append(guard)
+
+
+def redact_for(user, events):
+    """Blank the label, changes and note of the ``events`` whose subject ``user`` may not see."""
+    events = list(events)
+    hidden = set()
+    for guard in _HIDDEN_SUBJECTS:
+        hidden |= guard(user, events)
+    for event in events:
+        if event.pk in hidden:
+            event.subject_label = "An item you cannot open"
+            event.subject_url = ""
+            event.changes = {}
+            event.note = ""
+    return events

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.audit import can_view
+from config.audit import can_view, redact_for
 from config.models import AuditEvent
 
 SUBJECT_TYPES = [
@@ -48,6 +48,7 @@ def audit_log(request):
     audit_filter = AuditFilter(data, queryset=AuditEvent.objects.all())
     events = audit_filter.qs if audit_filter.is_valid() else AuditEvent.objects.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = redact_for(request.user, page.object_list)
     return render(
         request,
         "audit.html",

@@ -11,10 +11,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_filters import filters, rest_framework
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
+from config import moments
+from config.ids import MAX_ID
 
 
 class StrictBooleanField(forms.Field):
@@ -50,11 +52,28 @@ class IdFilter(filters.NumberFilter):
         super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
 
+class WindowedDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment inside Baton's window (config/moments.py): a year-919 moment with a
+    -21:08 offset is a field error, not a database error."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if message := moments.window_error(moment):
+            raise ValidationError(message, code="invalid")
+        return moment
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = WindowedDateTimeField
+
+
 class FilterSet(rest_framework.FilterSet):
-    """The base of the FilterSets built from a view's ``filterset_fields``: strict booleans."""
+    """The base of the FilterSets built from a view's ``filterset_fields``: strict booleans,
+    moments inside the window."""
 
     FILTER_DEFAULTS = rest_framework.FilterSet.FILTER_DEFAULTS | {
         models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateTimeField: {"filter_class": DateTimeFilter},
     }
 
 

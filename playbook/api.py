@@ -83,6 +83,13 @@ class RevisionSerializer(serializers.ModelSerializer):
     def get_stale(self, revision) -> bool:
         return services.is_stale(revision)
 
+    def to_representation(self, revision):
+        """The prompting review and action item, ids too, only for a reader who may open that review."""
+        data = super().to_representation(revision)
+        if not revision.prompt_visible:
+            data["prompted_by_review"] = data["prompted_by_action"] = None
+        return data
+
     def get_prompted_by_review_title(self, revision) -> str | None:
         """The prompting review's title, for a reader who may open it."""
         review = revision.prompted_by_review

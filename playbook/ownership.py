@@ -7,7 +7,8 @@ stored value into well-formed entries without failing, so a value saved before t
 never breaks a page: what is not an id reads as "no team" / "no person".
 """
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
+from config.ids import MAX_ID
+
 KEYS = ("team", "person")
 SHOWN = 40  # characters of an unknown key quoted back in a message
 

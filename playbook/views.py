@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import Conflict, error_text
 from config.forms import add_service_errors
+from config.ids import parse_id
 from playbook import policy, selectors, services
 from playbook.diff import Names, as_text, compare, word_diff
 from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm
@@ -113,19 +114,20 @@ def propose(request, slug=None):
     section = _section(slug) if slug else None
     action = None
     task = None
-    if request.GET.get("action", "").isdigit():
+    if action_id := parse_id(request.GET.get("action")):
         action = (
-            ActionItem.objects.filter(pk=request.GET["action"], kind=ActionKind.PLAYBOOK_CHANGE)
+            ActionItem.objects.filter(pk=action_id, kind=ActionKind.PLAYBOOK_CHANGE)
             .select_related("review__incident")
             .first()
         )
-    if request.GET.get("task", "").isdigit():
-        task = ReviewTask.objects.filter(pk=request.GET["task"], section=section).select_related("cycle").first()
+    if task_id := parse_id(request.GET.get("task")):
+        task = ReviewTask.objects.filter(pk=task_id, section=section).select_related("cycle").first()
         task = task if task is not None and policy.can_complete_task(request.user, task) else None
     action_visible = action is not None and policy.can_cite_review(request.user, action.review)
     initial = services.initial_content(section)
     if action_visible:
-        initial["rationale"] = f"From the review of “{action.review.incident.title}”: {action.title}"
+        # The revision is read by everyone once submitted: never the review's title, which may be a draft's.
+        initial["rationale"] = "From a post-incident review's action item: "
     if task is not None:
         initial["rationale"] = f"Quarterly review ({task.cycle}): "
     form = RevisionForm(request.POST or None, initial=initial, new_section=section is None)

@@ -22,7 +22,11 @@ class RecognitionSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all(), required=False, allow_null=True)
+    # An unknown id and one of a review the author cannot open get the same answer (the service's).
+    review = serializers.PrimaryKeyRelatedField(
+        queryset=Review.objects.all(), required=False, allow_null=True,
+        error_messages={"does_not_exist": "You cannot refer to that review."},
+    )  # fmt: skip
     author = serializers.CharField(source="author.get_username", read_only=True)
     category = serializers.ChoiceField(choices=Category.choices)
     message = serializers.CharField(max_length=services.MAX_MESSAGE)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.errors import error_text
 from config.forms import add_service_errors
+from config.ids import parse_id
 from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
 from recognition.models import Category, Recognition
@@ -27,8 +28,8 @@ def index(request):
     page = Paginator(selectors.board(request.user, filters), 20).get_page(request.GET.get("page"))
     initial = {}
     review = None
-    if request.GET.get("review", "").isdigit():
-        review = _review(request.GET["review"])
+    if review_id := parse_id(request.GET.get("review")):
+        review = _review(review_id)
         if review and review_policy.can_view(request.user, review):
             initial = {"review": review.pk, "team": review.incident.team_id}
         else:

@@ -307,7 +307,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     filterset_class = ReviewFilter
     search_fields = None
-    ordering_fields = ["incident__escalated_at", "clarity_score"]
+    ordering_fields = ["incident__escalated_at", "shown_clarity"]
 
     def get_queryset(self):
         return selectors.review_list(self.request.user)

@@ -15,3 +15,8 @@ class ReviewsConfig(AppConfig):
         for connection in connections.all(initialized_only=True):
             if connection.connection is not None:
                 insights._register_sqlite_functions(None, connection)
+
+        from config.audit import register_subject_guard
+        from reviews.policy import hidden_audit_events
+
+        register_subject_guard(hidden_audit_events)

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 
+from config import moments
 from reviews import insights
 
 EXERCISES = ("exclude", "only", "include")
-FIRST_YEAR = 1970
-YEARS_AHEAD = 10
+FIRST_YEAR = moments.EARLIEST.year
+YEARS_AHEAD = moments.YEARS_AHEAD
 MONTH_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-9])|(0[13-9]|1[0-2])-30|(0[13578]|1[02])-31"
 
 

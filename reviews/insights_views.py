@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import error_text
+from config.ids import parse_id
 from config.models import AuditEvent
 from config.views import share_link_gone
 from reviews import charts, insights, insights_params, policy, services, snapshot
@@ -286,9 +287,9 @@ def customer_page(request):
 
 def _share_link_or_404(value):
     """The share link a form names, or a 404 for anything that is not one (``abc``, ``-1``, ``1e9``)."""
-    if not str(value).isdigit() or len(str(value)) > 18:
+    if (pk := parse_id(value)) is None:
         raise Http404("No such link.")
-    return get_object_or_404(ShareLink, pk=int(value))
+    return get_object_or_404(ShareLink, pk=pk)
 
 
 def _share_action(request, period, name):

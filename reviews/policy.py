@@ -14,7 +14,10 @@
 | clarity score before publication         | their own scores                                 |
 | share a customer snapshot                | facilitators and governance owners               |
 | revoke a share link                      | its creator, or a governance owner               |
+| read an audit event's text about a review | whoever may see that review (others: redacted)   |
 """
+
+import re
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -22,6 +25,7 @@ from reviews.models import ActionItem, Participant, Review, ReviewState
 from teams.roles import is_facilitator, is_governance
 
 PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
+REVIEW_ADDRESS = re.compile(r"^/reviews/([0-9]{1,18})/")
 
 
 def sees_every_review(user):
@@ -74,9 +78,31 @@ def can_see_consolidation(user, review, *, submitted):
     return review.is_public or is_facilitator(user) or bool(submitted)
 
 
+def consolidation_visible(user, submitted):
+    """``can_see_consolidation`` as a query condition over reviews, for lists; ``submitted`` is an
+    expression saying whether ``user`` submitted their scores on the row's review."""
+    if is_facilitator(user):
+        return Q(pk__isnull=False)
+    return Q(state__in=PUBLIC_STATES) | Q(submitted)
+
+
 def can_share_snapshot(user):
     return is_facilitator(user) or is_governance(user)
 
 
 def can_revoke_share_link(user, link):
     return link.created_by_id == user.pk or is_governance(user)
+
+
+def hidden_audit_events(user, events):
+    """The ids of audit ``events`` about a review ``user`` may not open (its incident, roles,
+    timeline, findings and action items are recorded with the review's address)."""
+    if sees_every_review(user):
+        return set()
+    about = {}
+    for event in events:
+        match = REVIEW_ADDRESS.match(event.subject_url or "")
+        if match:
+            about[event.pk] = int(match[1])
+    visible = set(visible_reviews(user).filter(pk__in=set(about.values())).values_list("pk", flat=True))
+    return {event_id for event_id, review_id in about.items() if review_id not in visible}

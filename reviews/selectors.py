@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
 
 from reviews import language, policy
@@ -29,16 +29,21 @@ def _participants(**filters):
 
 
 def review_list(user):
-    """The reviews ``user`` may open, each with ``viewer_submitted``: whether they submitted
-    their own scores on it (blind scoring: see ``visible_clarity``)."""
-    mine = Participant.objects.filter(review=OuterRef("pk"), user=user.pk, submitted_at__isnull=False)
+    """The reviews ``user`` may open, each with ``viewer_submitted`` (whether they submitted their
+    own scores on it) and ``shown_clarity``: the clarity score, or None while it is blind to them,
+    which is also what the list sorts by (sorting by the stored score would reveal its order)."""
+    mine = Exists(Participant.objects.filter(review=OuterRef("pk"), user=user.pk, submitted_at__isnull=False))
+    shown = Case(
+        When(policy.consolidation_visible(user, mine), then=F("clarity_score")), default=None, output_field=FloatField()
+    )
     return (
         policy.visible_reviews(user)
         .select_related("incident", "incident__team", "facilitator")
         .annotate(
             participant_count=_participants(),
             submitted_count=_participants(submitted_at__isnull=False),
-            viewer_submitted=Exists(mine),
+            viewer_submitted=mine,
+            shown_clarity=shown,
         )
         .order_by("-incident__escalated_at", "-pk")
     )
@@ -47,7 +52,9 @@ def review_list(user):
 def visible_clarity(review, user):
     """The review's clarity score as ``user`` may see it: None while it is blind to them.
 
-    Reads ``viewer_submitted`` from ``review_list`` rows, else the prefetched participants."""
+    Reads ``shown_clarity`` from ``review_list`` rows, else asks the policy with the prefetched participants."""
+    if hasattr(review, "shown_clarity"):
+        return review.shown_clarity
     submitted = getattr(review, "viewer_submitted", None)
     if submitted is None:
         submitted = any(p.user_id == user.pk and p.submitted_at for p in review.participants.all())

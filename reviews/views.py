@@ -68,8 +68,6 @@ def review_list(request):
     else:
         queryset = filterset.qs
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    for review in page:
-        review.shown_clarity = selectors.visible_clarity(review, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

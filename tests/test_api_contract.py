@@ -102,8 +102,8 @@ def test_search_and_ordering_are_parameters_only_where_the_view_searches_and_ord
     assert set(ordering["schema"]["enum"]) == {
         "incident__escalated_at",
         "-incident__escalated_at",
-        "clarity_score",
-        "-clarity_score",
+        "shown_clarity",
+        "-shown_clarity",
     }
 
 
@@ -287,3 +287,13 @@ def test_a_revision_proposing_a_new_section_matches_its_schema(check, facilitato
     )
     response = check("/api/playbook/revisions/{id}/", "GET", path_parameters={"id": revision.pk})
     assert response.json()["section"] is None
+
+
+@pytest.mark.parametrize("moment", ["0919-12-14T01:12:56-21:08", "9999-12-31T23:59:59+14:00", "1969-12-31T23:00:00Z"])
+def test_a_moment_filter_outside_the_window_is_a_400_naming_it(facilitator, moment):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(facilitator)
+    response = client.get("/api/incidents/", {"escalated_at__gte": moment})
+    assert response.status_code == 400 and "escalated_at__gte" in response.json()

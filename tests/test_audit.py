@@ -188,6 +188,7 @@ def test_the_audit_page_filters_and_links_to_history(client, governance, facilit
     first = make_review(facilitator, title="Checkout failing")
     make_review(facilitator, title="Login slow")
     reviews.update_review(facilitator, first, version=first.version, narrative="Queue.")
+    governance.groups.add(Group.objects.get(name=FACILITATORS))  # who may also open the drafts
     client.force_login(governance)
 
     page = client.get("/audit/").content.decode()
@@ -225,3 +226,17 @@ def test_granting_a_role_outside_a_request_is_recorded_without_a_person(db):
     user = UserFactory(roles=[FACILITATORS])
     event = AuditEvent.objects.get(action="role.granted", subject_id=str(user.pk))
     assert event.actor is None and event.actor_name == "" and event.changes == {"role": [None, FACILITATORS]}
+
+
+def test_the_trail_hides_the_text_of_a_draft_review_from_a_governance_owner_who_may_not_open_it(
+    client, facilitator, governance
+):
+    from tests.factories import make_review
+
+    draft = make_review(facilitator, title="Secret merger outage")
+    client.force_login(governance)
+    html = client.get("/audit/").content.decode()
+    assert "Secret merger outage" not in html and "An item you cannot open" in html
+    assert client.get(f"/reviews/{draft.pk}/").status_code == 404
+    governance.groups.add(Group.objects.get(name=FACILITATORS))  # now they may open it
+    assert "Secret merger outage" in client.get("/audit/").content.decode()

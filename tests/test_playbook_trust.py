@@ -200,6 +200,8 @@ def test_the_api_gives_the_prompting_titles_only_to_a_reader_who_may_open_the_re
     assert [data["prompted_by_action_title"], data["prompted_by_review_title"]] == titles
     listed = api.get("/api/playbook/revisions/").json()["results"]
     assert [r["prompted_by_action_title"] for r in listed if r["id"] == prompted.pk] == titles[:1]
+    # The ids go with the titles: a hidden review's id (and its action item's) says it exists.
+    assert (data["prompted_by_action"] is None) == (titles[0] is None)
 
 
 def test_the_api_revision_list_reads_prompts_in_a_constant_number_of_queries(
@@ -424,3 +426,17 @@ def test_the_cycle_page_still_opens_a_chosen_cycle(client, section, governance):
     chosen = ReviewCycle.objects.get(year=2027)
     client.force_login(governance)
     assert client.get(f"/playbook/cycle/?cycle={chosen.pk}").context["cycle"] == chosen
+
+
+def test_the_prefilled_rationale_never_quotes_the_prompting_reviews_title(client, section, facilitator, hidden_action):
+    client.force_login(facilitator)  # may open the draft review; the revision will be read by everyone
+    html = client.get(f"/playbook/{section.slug}/propose/?action={hidden_action.pk}").content.decode()
+    rationale = html.split('name="rationale"', 1)[1].split("</textarea>", 1)[0]
+    assert "Secret merger outage" not in rationale and "action item" in rationale
+
+
+@pytest.mark.parametrize("value", ["²", "١", "9" * 30, "-1"])
+def test_ids_in_the_address_that_are_not_numbers_are_ignored_not_a_500(client, section, facilitator, value):
+    client.force_login(facilitator)
+    assert client.get(f"/playbook/{section.slug}/propose/", {"action": value, "task": value}).status_code == 200
+    assert client.get("/recognition/", {"review": value}).status_code == 200

@@ -186,3 +186,14 @@ def test_a_site_url_that_is_set_wins_over_the_port(children, monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://baton.example.com")
     call_command("rundev", "127.0.0.1:9001")
     assert {env["SITE_URL"] for env in children.values()} == {"https://baton.example.com"}
+
+
+def test_an_unknown_review_and_a_hidden_one_get_the_same_answer(staff, team, draft):
+    api = APIClient()
+    api.force_authenticate(staff)
+    answers = [
+        api.post("/api/recognitions/", {"team": "sre", "category": "clean_handover", "message": "Good", "review": pk})
+        for pk in (draft.pk, draft.pk + 1000)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json()["review"] == answers[1].json()["review"]

@@ -1420,3 +1420,25 @@ def test_a_year_one_moment_saved_before_the_window_is_moved_into_it_and_the_page
     response = client.get(f"/reviews/{review.pk}/")
     assert response.status_code == 200 and "Typed long ago" in response.content.decode()
     assert TimelineEntry.objects.get().at == datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def test_sorting_by_clarity_does_not_reveal_the_order_of_blind_scores(api, facilitator, participant):
+    scored = []
+    for title, score in (("A", 5), ("B", 1), ("C", 3)):
+        review = started(facilitator, participant, title=title)
+        voter = UserFactory(username=f"voter-{title}")
+        services.invite_participant(facilitator, review, voter)
+        services.save_scores(voter, review, dict.fromkeys(range(1, 7), (score, "")), submit=True)
+        services.consolidate_scores(facilitator, review)
+        scored.append(review.pk)
+    api.force_authenticate(facilitator)
+    order = [row["id"] for row in api.get("/api/reviews/?ordering=shown_clarity").json()["results"]]
+    assert order == [scored[1], scored[2], scored[0]]  # 0, 50, 100
+    api.force_authenticate(participant)  # invited to all three, submitted none
+    rows = api.get("/api/reviews/?ordering=shown_clarity").json()["results"]
+    assert [row["clarity_score"] for row in rows] == [None, None, None]
+    from reviews import selectors
+
+    # What the list sorts by is null on every row for them: the order carries nothing of the scores.
+    assert {review.shown_clarity for review in selectors.review_list(participant)} == {None}
+    assert api.get("/api/reviews/?ordering=clarity_score").status_code == 400
