@@ -240,7 +240,7 @@ def time_reconcile(escalations=False):
     """The quarterly playbook reconcile over 10,000 active sections, in a transaction rolled back after."""
     from django.db import transaction
 
-    from config.management.commands.seed_scale import Writer
+    from demo.management.commands.seed_scale import Writer
     from playbook.models import Section, SectionVersion
     from playbook.services import quarter_of
     from playbook.tasks import reconcile_quarterly_cycle

@@ -55,4 +55,4 @@ app.autodiscover_tasks()
 @worker_ready.connect
 def heartbeat_on_start(sender, **kwargs):
     """Report a worker as alive at once instead of after the first beat interval."""
-    sender.app.send_task("config.tasks.heartbeat")
+    sender.app.send_task("core.tasks.heartbeat")

@@ -44,27 +44,28 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "config",
+    "core",
     "teams",
     "reviews",
     "playbook",
     "recognition",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.RejectNullCharactersMiddleware",
-    "config.middleware.RequestLimitsMiddleware",
+    "core.middleware.RejectNullCharactersMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.audit.AuditRequestMiddleware",
+    "core.audit.AuditRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "config.middleware.TimezoneMiddleware",
+    "core.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.middleware.ErrorPagesMiddleware",
+    "core.middleware.ErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "teams.context_processors.roles",
+                "core.context_processors.roles",
             ],
         },
     },
@@ -118,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # A form sent with a stale token gets a page of the site (the other error pages: config/urls.py).
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.error_views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -218,18 +219,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_FILTER_BACKENDS": [
-        "config.filters.DjangoFilterBackend",
-        "config.filters.SearchFilter",
-        "config.filters.OrderingFilter",
+        "core.filters.DjangoFilterBackend",
+        "core.filters.SearchFilter",
+        "core.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PARSER_CLASSES": [
-        "config.errors.JSONParser",
+        "core.errors.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baton API",
@@ -290,9 +291,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # The schedule lives in the database (admin → Scheduled jobs); these are the
 # defaults created on migrate. See config/scheduler.py.
-CELERY_BEAT_SCHEDULER = "config.scheduler:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "core.scheduler:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "config.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},
     # Reconcile tasks: safe to run often, twice or late.
     "action-item-reminders": {
         "task": "reviews.tasks.send_action_item_reminders",

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from config import audit_views, views
+from config import views
 from config.api import APIDocsView, router
+from core import audit_views, error_views
 from reviews import insights_views
 from reviews.api import LanguageCheckView
 
@@ -33,8 +34,8 @@ urlpatterns = [
     path("api/", include(router.urls)),
 ]
 
-# Errors: a page of the site for people, JSON under /api/ (config/views.py).
-handler400 = views.bad_request
-handler403 = views.permission_denied
-handler404 = views.page_not_found
-handler500 = views.server_error
+# Errors: a page of the site for people, JSON under /api/ (core/error_views.py).
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error

@@ -8,9 +8,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import SlugRelatedField
-from config.openapi import IF_MATCH
-from config.versioning import ETagMixin, precondition, with_if_match
+from core.fields import SlugRelatedField
+from core.openapi import IF_MATCH
+from core.versioning import ETagMixin, precondition, with_if_match
 from playbook import policy, selectors, services
 from playbook.diff import compare
 from playbook.filters import TaskFilter

@@ -1,6 +1,6 @@
 """The playbook API's filters."""
 
-from config.filters import BooleanFilter, FilterSet
+from core.filters import BooleanFilter, FilterSet
 from playbook.models import ReviewTask
 
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from config.widgets import FastSelect
+from core.widgets import FastSelect
 from playbook import ownership
 from playbook.models import Revision, SectionContent
 from reviews.forms import PersonChoiceField, people

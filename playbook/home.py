@@ -1,9 +1,9 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from config.home import Panel
+from core.home import Panel
+from core.roles import is_governance
 from playbook.models import ReviewTask, Revision, RevisionState, TaskState
-from teams.roles import is_governance
 
 
 def panels(request):

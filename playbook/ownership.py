@@ -7,7 +7,7 @@ stored value into well-formed entries without failing, so a value saved before t
 never breaks a page: what is not an id reads as "no team" / "no person".
 """
 
-from config.ids import MAX_ID
+from core.ids import MAX_ID
 
 KEYS = ("team", "person")
 SHOWN = 40  # characters of an unknown key quoted back in a message

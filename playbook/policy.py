@@ -15,9 +15,9 @@
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
+from core.roles import is_governance
 from playbook.models import Revision, RevisionState
 from reviews import policy as review_policy
-from teams.roles import is_governance
 
 
 def can_propose(user):

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import audit, notify
-from config.errors import check_version
+from core import audit, notify
+from core.errors import check_version
+from core.roles import GOVERNANCE
 from playbook import ownership, policy
 from playbook.models import (
     NoticeKind,
@@ -34,7 +35,6 @@ from playbook.models import (
 )
 from reviews.models import OwnershipRole
 from teams.models import Team
-from teams.roles import GOVERNANCE
 
 logger = logging.getLogger(__name__)
 CONTENT = SectionContent.CONTENT_FIELDS
@@ -521,11 +521,3 @@ def complete_task(user, task, *, note):
     task.save()
     audit.record(user, "review_task.completed", task, note=task.note)
     return task
-
-
-def version_in_force(section, moment):
-    """The section's version published last at or before ``moment`` (else its first)."""
-    if section is None:
-        return None
-    versions = section.versions.order_by("number")
-    return versions.filter(published_at__lte=moment).last() or versions.first()

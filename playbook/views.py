@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from config.errors import Conflict, error_text
-from config.forms import add_service_errors
-from config.ids import parse_id
+from core.errors import Conflict, error_text
+from core.forms import add_service_errors
+from core.ids import parse_id
 from playbook import policy, selectors, services
 from playbook.diff import Names, as_text, compare, word_diff
 from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm

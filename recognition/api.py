@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.fields import SlugRelatedField
+from core.fields import SlugRelatedField
 from recognition import policy, selectors, services
 from recognition.filters import RecognitionFilter
 from recognition.models import Category, Recognition

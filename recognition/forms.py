@@ -1,6 +1,6 @@
 from django import forms
 
-from config.widgets import FastSelect
+from core.widgets import FastSelect
 from recognition.models import Category
 from reviews.forms import PersonChoiceField, people
 from teams.models import Team

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from config.home import Panel
+from core.home import Panel
 from recognition.models import Recognition
 
 

@@ -11,8 +11,8 @@
 
 from django.db.models import Exists, OuterRef
 
+from core.roles import is_governance
 from reviews import policy as review_policy
-from teams.roles import is_governance
 
 
 def can_give(user):

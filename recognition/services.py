@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import audit, notify
-from config.tasks import enqueue_on_commit
+from core import audit, notify
+from core.tasks import enqueue_on_commit
 from recognition import policy
 from recognition.models import Category, NoticeKind, Recognition, RecognitionNotice, Second
 from reviews import policy as review_policy

@@ -8,16 +8,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from config.errors import error_text
-from config.forms import add_service_errors
-from config.ids import parse_id
+from core.errors import error_text
+from core.forms import add_service_errors
+from core.ids import parse_id
+from core.roles import is_governance
 from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
 from recognition.models import Category, Recognition
 from reviews import policy as review_policy
 from reviews.models import Review
 from teams.models import Team
-from teams.roles import is_governance
 
 
 @require_safe

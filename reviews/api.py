@@ -11,10 +11,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.fields import SlugRelatedField
-from config.filters import IdFilter
-from config.openapi import IF_MATCH
-from config.versioning import ETagMixin, precondition, with_if_match
+from core.fields import SlugRelatedField
+from core.filters import IdFilter
+from core.openapi import IF_MATCH
+from core.versioning import ETagMixin, precondition, with_if_match
 from reviews import language, policy, selectors, services
 from reviews.filters import ActionItemFilter, ReviewFilter
 from reviews.models import (
@@ -122,7 +122,7 @@ class MetricSerializer(serializers.Serializer):
     met = serializers.BooleanField(allow_null=True)
 
     def get_value(self, metric) -> str | None:
-        from reviews.metrics import format_duration
+        from core.durations import format_duration
 
         if metric.value is None:
             return None

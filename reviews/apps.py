@@ -16,7 +16,12 @@ class ReviewsConfig(AppConfig):
             if connection.connection is not None:
                 insights._register_sqlite_functions(None, connection)
 
-        from config.audit import register_subject_guard
+        from core.audit import register_subject_guard
         from reviews.policy import hidden_audit_events
 
         register_subject_guard(hidden_audit_events)
+
+        from core import home
+        from reviews.home import panels
+
+        home.register(panels, order=10)

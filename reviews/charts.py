@@ -1,6 +1,6 @@
 """Geometry for the small server-side SVG charts (no JavaScript, no CDN)."""
 
-from reviews.metrics import format_duration
+from core.durations import format_duration
 
 WIDTH, LABEL, BAR, GAP = 600, 250, 22, 10
 

@@ -5,13 +5,15 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from config.filters import BooleanFilter, IdFilter
-from config.widgets import FastSelect
-from playbook.models import Section
+from core.filters import BooleanFilter, IdFilter
+from core.widgets import FastSelect
 from reviews.metrics import WEAK_MEDIAN
 from reviews.models import ActionItem, Dimension, DimensionResult, Finding, Incident, Review, ReviewState, Severity
 from reviews.policy import PUBLIC_STATES
 from teams.models import Team
+
+# The playbook builds on reviews: its sections are reached through the incident's relation.
+SECTIONS = Incident._meta.get_field("playbook_section").related_model.objects
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -30,7 +32,7 @@ class ReviewFilter(django_filters.FilterSet):
     pattern = django_filters.CharFilter(field_name="incident__pattern_name", lookup_expr="icontains", label="Pattern")
     section = django_filters.ModelChoiceFilter(
         field_name="incident__playbook_section",
-        queryset=Section.objects.select_related("current").order_by("slug"),
+        queryset=SECTIONS.select_related("current").order_by("slug"),
         to_field_name="slug",
         null_value="none",
         null_label="No playbook section",

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from config.forms import DateInput, DateTimeLocalInput
-from config.widgets import FastSelect
+from core.forms import DateInput, DateTimeLocalInput
+from core.widgets import FastSelect
 from reviews.models import (
     MAX_TEXT,
     ActionItem,
@@ -80,10 +80,9 @@ class IncidentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")
         self.fields["team"].empty_label = "— choose the owning team —"
-        from playbook.models import Section
-
+        sections = Incident._meta.get_field("playbook_section").related_model.objects
         self.fields["playbook_section"].queryset = (
-            Section.objects.filter(is_active=True, current__isnull=False).select_related("current").order_by("slug")
+            sections.filter(is_active=True, current__isnull=False).select_related("current").order_by("slug")
         )
         self.fields["playbook_section"].empty_label = "— no playbook section matched —"
         self.fields["pattern_name"].help_text = "Free text when no playbook section fits."

@@ -2,9 +2,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from config.home import Panel
+from core.home import Panel
+from core.roles import is_facilitator
 from reviews.models import ActionItem, Participant, Review, ReviewState
-from teams.roles import is_facilitator
 
 
 def panels(request):

@@ -350,7 +350,7 @@ def bottlenecks(teams, patterns, dims, limit=5):
 
 def as_json(row):
     """A figures row as JSON: durations become seconds (``…_seconds``) and a readable text."""
-    from reviews.metrics import format_duration
+    from core.durations import format_duration
 
     out = {}
     for key, value in row.items():

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 
-from config import moments
+from core import moments
 from reviews import insights
 
 EXERCISES = ("exclude", "only", "include")

@@ -20,12 +20,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import error_text
-from config.ids import parse_id
-from config.models import AuditEvent
-from config.views import share_link_gone
+from core.durations import format_duration
+from core.error_views import share_link_gone
+from core.errors import error_text
+from core.ids import parse_id
+from core.models import AuditEvent
 from reviews import charts, insights, insights_params, policy, services, snapshot
-from reviews.metrics import format_duration
 from reviews.models import ShareLink
 
 CSV = "text/csv; charset=utf-8"

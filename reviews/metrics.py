@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
+from core.durations import format_duration
 from reviews.models import CORE_ROLES, Dimension
 
 #: A spread (highest minus lowest score) at or above this is a finding in itself:
@@ -140,17 +141,3 @@ def clarity_score(summaries):
         return None
     mean = sum(medians) / len(medians)
     return round((mean - 1) / 4 * 100, 1)
-
-
-def format_duration(value):
-    """'2 h 05 min', '3 d 4 h', '45 min' for a timedelta; '—' for None."""
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min"

@@ -21,8 +21,8 @@ import re
 
 from django.db.models import Exists, OuterRef, Q
 
+from core.roles import is_facilitator, is_governance
 from reviews.models import ActionItem, Participant, Review, ReviewState
-from teams.roles import is_facilitator, is_governance
 
 PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
 REVIEW_ADDRESS = re.compile(r"^/reviews/([0-9]{1,18})/")

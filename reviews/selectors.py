@@ -28,6 +28,16 @@ def _participants(**filters):
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
 
 
+def version_in_force(section, moment):
+    """The playbook section's version published last at or before ``moment`` (else its first):
+    the targets an escalation is measured against. Read through the incident's relation, so
+    reviews need not import the playbook app that builds on it."""
+    if section is None:
+        return None
+    versions = section.versions.order_by("number")
+    return versions.filter(published_at__lte=moment).last() or versions.first()
+
+
 def review_list(user):
     """The reviews ``user`` may open, each with ``viewer_submitted`` (whether they submitted their
     own scores on it) and ``shown_clarity``: the clarity score, or None while it is blind to them,

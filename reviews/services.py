@@ -2,7 +2,7 @@
 
 Each function checks the rules (reviews/policy.py), validates, writes in one
 transaction and returns what it changed. Errors are Django's
-``ValidationError`` / ``PermissionDenied`` and :class:`config.errors.Conflict`.
+``ValidationError`` / ``PermissionDenied`` and :class:`core.errors.Conflict`.
 """
 
 import logging
@@ -15,8 +15,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config import audit, moments, notify
-from config.errors import check_version
+from core import audit, moments, notify
+from core.errors import check_version
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
@@ -39,6 +39,7 @@ from reviews.models import (
     Score,
     TimelineEntry,
 )
+from reviews.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +144,6 @@ def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **
 
 def _link_playbook(incident):
     """Point the incident at the section version that was in force when it was escalated."""
-    from playbook.services import version_in_force
-
     section = incident.playbook_section
     incident.playbook_version = version_in_force(section, incident.escalated_at) if section else None
     if section and incident.playbook_version and not incident.pattern_name:
@@ -760,10 +759,10 @@ def prepare_snapshot(today=None):
     owners, once. Idempotent: safe on time, late, twice or concurrently."""
     from django.contrib.auth import get_user_model
 
+    from core.roles import GOVERNANCE
     from reviews import snapshot as snapshots
     from reviews.insights import ORGANISATION, Period, as_json
     from reviews.models import Snapshot
-    from teams.roles import GOVERNANCE
 
     period = snapshots.quarter_to_prepare(today)
     year, quarter = period.start.year, (period.start.month - 1) // 3 + 1

@@ -14,10 +14,10 @@ import io
 from django.db.models import Count
 from django.utils import timezone
 
+from core.durations import format_duration
 from playbook.models import SectionVersion
 from recognition.models import Recognition
 from reviews import insights
-from reviews.metrics import format_duration
 from reviews.models import ActionItem, ActionState, Finding
 
 DANGEROUS_CSV_START = ("=", "+", "-", "@", "\t", "\r")

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from config.errors import Conflict, error_text
-from config.forms import add_service_errors
+from core.durations import format_duration
+from core.errors import Conflict, error_text
+from core.forms import add_service_errors
 from reviews import policy, selectors, services
 from reviews.filters import ReviewFilter
 from reviews.forms import (
@@ -26,7 +27,6 @@ from reviews.forms import (
     ScoreForm,
     TimelineEntryForm,
 )
-from reviews.metrics import format_duration
 from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from config.models import Heartbeat
-from teams.roles import FACILITATORS, GOVERNANCE
+from core.models import Heartbeat
+from core.roles import FACILITATORS, GOVERNANCE
 from tests import services
 from tests.factories import PASSWORD, UserFactory
 

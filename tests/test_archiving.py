@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
-from config.models import AuditEvent
+from core.models import AuditEvent
 from reviews import insights, services
 from reviews.insights import ORGANISATION as ORG
 from reviews.models import Review

@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from config.models import AuditEvent
+from core.models import AuditEvent
+from core.roles import FACILITATORS, GOVERNANCE
 from playbook import services as playbook
 from recognition import services as recognition
 from reviews import services as reviews
 from reviews.models import OwnershipRole
-from teams.roles import FACILITATORS, GOVERNANCE
 from tests.factories import TeamFactory, UserFactory, make_review
 
 SIX = dict.fromkeys(range(1, 7), (4, "seen in the log"))

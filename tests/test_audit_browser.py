@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
+from core.roles import FACILITATORS
 from reviews import services as reviews
-from teams.roles import FACILITATORS
 from tests.factories import make_review
 from tests.test_browser import sign_in
 

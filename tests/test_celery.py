@@ -2,8 +2,8 @@
 
 import time
 
-from config.models import Heartbeat
-from config.tasks import heartbeat
+from core.models import Heartbeat
+from core.tasks import heartbeat
 
 
 def test_a_task_round_trips_through_a_real_worker(celery_worker_process):
@@ -17,7 +17,7 @@ def test_a_task_round_trips_through_a_real_worker(celery_worker_process):
 def test_enqueue_on_commit_sends_only_after_commit(celery_worker_process):
     from django.db import transaction
 
-    from config.tasks import enqueue_on_commit
+    from core.tasks import enqueue_on_commit
 
     Heartbeat.objects.all().delete()
     with transaction.atomic():

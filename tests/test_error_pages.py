@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client, RequestFactory
 
-from config import views
+from config import views as site_views
+from core import error_views as views
 from tests.factories import make_review
 from tests.test_browser import sign_in
 
@@ -61,7 +62,7 @@ def test_a_form_sent_without_its_token_gets_a_page_of_the_site(staff, debug):
 
 
 def test_an_unexpected_error_on_a_page_shows_the_sites_error_page(staff, settings, monkeypatch):
-    monkeypatch.setattr(views, "panels_for", fail)
+    monkeypatch.setattr(site_views, "panels_for", fail)
     client = Client(raise_request_exception=False)
     client.force_login(staff)
     response = client.get("/")

@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.roles import FACILITATORS
 from playbook import services as playbook
 from reviews import services as reviews
 from reviews.models import Review
-from teams.roles import FACILITATORS
 from tests.factories import UserFactory, make_review
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.markdown import render_markdown
+from core.markdown import render_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from config.models import Heartbeat
+from core.models import Heartbeat
 from teams.models import Membership, Team
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
-from config.errors import Conflict
+from core.errors import Conflict
 from playbook import services
 from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, TaskNotice, TaskState
 from tests.factories import UserFactory, make_review

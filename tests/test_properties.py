@@ -18,10 +18,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.markdown import render_markdown
+from core.durations import format_duration
+from core.markdown import render_markdown
 from reviews import insights, services, snapshot
 from reviews.language import check
-from reviews.metrics import format_duration, incident_metrics
+from reviews.metrics import incident_metrics
 from reviews.models import CORE_ROLES
 from reviews.models import OwnershipRole as R
 from tests.factories import make_review

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from config.management.commands import rundev
+from core.management.commands import rundev
 from recognition import services
 from reviews import services as review_services
 from tests.factories import MembershipFactory, TeamFactory, UserFactory, make_review

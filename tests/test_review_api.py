@@ -1324,7 +1324,7 @@ def test_a_role_is_renounced_with_no_successor_and_the_gap_shows(api, facilitato
     assert response.status_code == 200 and parse(response.json()["ended_at"]) == at(review, 30)
     ownership = {row["role"]: row for row in api.get(url(review)).json()["ownership"]}
     assert ownership[lead.role]["history"][0]["ended_at"] is not None
-    from config.models import AuditEvent
+    from core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="incident.role_ended").count() == 1
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.roles import FACILITATORS
 from reviews.models import Review, ReviewState
-from teams.roles import FACILITATORS
 from tests.factories import TeamFactory, UserFactory
 from tests.test_browser import sign_in
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from config.errors import Conflict
+from core.errors import Conflict
 from reviews import policy, services
 from reviews.models import (
     ActionReminder,

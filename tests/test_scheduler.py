@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery import app
-from config.models import ScheduledJob
-from config.scheduler import DatabaseScheduler
+from core.models import ScheduledJob
+from core.scheduler import DatabaseScheduler
 
 
 def test_default_jobs_are_created_on_migrate_and_not_overwritten(db, settings):

@@ -1,10 +1,13 @@
 from django.db import migrations
 
-from teams.roles import ROLE_GROUPS, ensure_role_groups
+# The role groups as they were when this migration was written (core/roles.py holds the live names).
+ROLE_GROUPS = ("facilitators", "governance")
 
 
 def create_groups(apps, schema_editor):
-    ensure_role_groups(apps.get_model("auth", "Group"))
+    group = apps.get_model("auth", "Group")
+    for name in ROLE_GROUPS:
+        group.objects.get_or_create(name=name)
 
 
 def remove_groups(apps, schema_editor):

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django import template
 
-from config.markdown import render_markdown
+from core.durations import format_duration, format_minutes
+from core.markdown import render_markdown
 
 register = template.Library()
 
@@ -15,18 +16,11 @@ def markdown_filter(text):
 @register.filter
 def minutes(value):
     """120 → '2 h', 90 → '1 h 30 min', 45 → '45 min'."""
-    if value in (None, ""):
-        return "—"
-    hours, mins = divmod(int(value), 60)
-    if hours and mins:
-        return f"{hours} h {mins} min"
-    return f"{hours} h" if hours else f"{mins} min"
+    return format_minutes(value)
 
 
 @register.filter
 def duration(value):
-    from reviews.metrics import format_duration
-
     return format_duration(value) if isinstance(value, timedelta) else "—"
 
 

@@ -4,7 +4,7 @@ Services raise Django's ``ValidationError`` (bad input: a form error, or a 400
 with field errors), ``PermissionDenied`` (a 403), ``Http404`` (a 404) and
 :class:`Conflict` (someone else saved first: a 409 that shows both versions).
 Every API error is JSON: malformed JSON of any shape is a 400 (:class:`JSONParser`),
-and what no handler here expects is a JSON 500 (config.views.server_error).
+and what no handler here expects is a JSON 500 (core.error_views.server_error).
 """
 
 from django.conf import settings

@@ -21,7 +21,7 @@ class DatabaseScheduler(Scheduler):
         self._load()
 
     def _load(self):
-        from config.models import ScheduledJob
+        from core.models import ScheduledJob
 
         close_old_connections()
         fresh = {}
@@ -43,7 +43,7 @@ class DatabaseScheduler(Scheduler):
         return self._schedule
 
     def sync(self):
-        from config.models import ScheduledJob
+        from core.models import ScheduledJob
 
         close_old_connections()
         for name, entry in self._schedule.items():
@@ -56,7 +56,7 @@ def ensure_scheduled_jobs(**kwargs):
     """Create a ScheduledJob for each CELERY_BEAT_SCHEDULE entry that has none."""
     from django.conf import settings
 
-    from config.models import ScheduledJob
+    from core.models import ScheduledJob
 
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         ScheduledJob.objects.get_or_create(

@@ -31,7 +31,7 @@ from rest_framework import serializers
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
-#: For ``extend_schema(parameters=[IF_MATCH])`` on a write that reads If-Match (config.versioning.with_if_match).
+#: For ``extend_schema(parameters=[IF_MATCH])`` on a write that reads If-Match (core.versioning.with_if_match).
 IF_MATCH = OpenApiParameter(
     "If-Match",
     {"type": "string", "pattern": '^((W/)?"?[0-9]+"?)?$'},

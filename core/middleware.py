@@ -16,7 +16,7 @@ from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.log import log_response
 
-from config.errors import request_limit_error
+from core.errors import request_limit_error
 
 TIMEZONE_COOKIE = "baton_tz"
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 
-from config.errors import Conflict
+from core.errors import Conflict
 
 
 def _parse(header):

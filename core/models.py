@@ -21,7 +21,7 @@ class Heartbeat(models.Model):
 class ScheduledJob(models.Model):
     """A periodic task that beat sends, adjustable in the admin without a deploy.
 
-    config.scheduler.DatabaseScheduler reads these rows; entries of
+    core.scheduler.DatabaseScheduler reads these rows; entries of
     CELERY_BEAT_SCHEDULE are created here on migrate (never overwritten).
     """
 
@@ -42,7 +42,7 @@ class ScheduledJob(models.Model):
 class AuditEvent(models.Model):
     """One change someone (or a scheduled job) made: an append-only record.
 
-    Written by config.audit.record() inside the same transaction as the change
+    Written by core.audit.record() inside the same transaction as the change
     it describes, so a change and its record exist together or not at all.
     Never changed or deleted through the site (the admin shows it read-only).
     """

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.models import AuditEvent, Heartbeat, ScheduledJob
+from core.models import AuditEvent, Heartbeat, ScheduledJob
 
 
 @admin.register(ScheduledJob)

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from core.roles import FACILITATORS, GOVERNANCE
 from playbook.models import Revision, RevisionState, Section, SectionVersion
 from recognition.models import Category, Recognition, Second
 from reviews.metrics import clarity_score, consolidate
@@ -45,7 +46,6 @@ from reviews.models import (
     TimelineEntry,
 )
 from teams.models import Membership, Team
-from teams.roles import FACILITATORS, GOVERNANCE
 
 SECTIONS = 50
 VERSIONS_PER_SECTION = 20

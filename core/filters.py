@@ -15,8 +15,8 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 
-from config import moments
-from config.ids import MAX_ID
+from core import moments
+from core.ids import MAX_ID
 
 
 class StrictBooleanField(forms.Field):

@@ -33,10 +33,10 @@ def enqueue_on_commit(task, *args, **kwargs):
     transaction.on_commit(send)
 
 
-@shared_task(name="config.tasks.heartbeat")
+@shared_task(name="core.tasks.heartbeat")
 def heartbeat():
     """Record that beat and a worker are alive."""
-    from config.models import Heartbeat
+    from core.models import Heartbeat
 
     now = timezone.now()
     Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": now, "worker": socket.gethostname()})

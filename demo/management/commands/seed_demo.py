@@ -5,8 +5,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.roles import FACILITATORS, GOVERNANCE
+from demo import playbook as playbook_demo
+from demo import recognition as recognition_demo
+from demo import reviews as reviews_demo
 from teams.models import Membership, Team
-from teams.roles import FACILITATORS, GOVERNANCE
 
 DEMO_PASSWORD = "baton-demo"  # noqa: S105 - demo data only, printed by `make run`
 
@@ -76,10 +79,6 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get_or_create(name=group_name)[0])
             if team_slug:
                 Membership.objects.get_or_create(team=teams[team_slug], user=user, defaults={"is_lead": is_lead})
-
-        from playbook import demo as playbook_demo
-        from recognition import demo as recognition_demo
-        from reviews import demo as reviews_demo
 
         playbook_demo.seed(None if quiet else self.stdout)
         reviews_demo.seed(None if quiet else self.stdout)

@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.audit import can_view, redact_for
-from config.models import AuditEvent
+from core.audit import can_view, redact_for
+from core.models import AuditEvent
 
 SUBJECT_TYPES = [
     ("review", "Reviews"),

@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from django.db import models
 
-from config.models import AuditEvent
+from core.models import AuditEvent
 
 _request = contextvars.ContextVar("baton_audit_request", default=None)
 
 
 def can_view(user):
     """Governance owners and admins read the audit trail; nobody edits it."""
-    from teams.roles import is_governance
+    from core.roles import is_governance
 
     return is_governance(user)
 
@@ -77,7 +77,7 @@ def record_group_change(sender, instance, action, reverse, model, pk_set, **kwar
     """``m2m_changed`` receiver for ``User.groups``: role grants and removals."""
     from django.contrib.auth.models import Group
 
-    from teams.roles import ROLE_GROUPS
+    from core.roles import ROLE_GROUPS
 
     if action not in ("post_add", "post_remove", "pre_clear") or reverse:
         return

@@ -1,5 +1,5 @@
-from config.audit import can_view as can_see_audit
-from teams.roles import role_labels
+from core.audit import can_view as can_see_audit
+from core.roles import role_labels
 
 
 def roles(request):
