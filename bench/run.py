@@ -123,7 +123,7 @@ def targets():
     team = Team.objects.order_by("pk").first()
     section = Section.objects.order_by("slug").first()
     last_quarter = Period.containing(date.today()).previous()
-    quarter = f"{last_quarter.start.year}-Q{(last_quarter.start.month - 1) // 3 + 1}"
+    quarter = last_quarter.param
     return [
         ("ceiling (trivial view)", "/bench/ceiling/", "ceiling"),
         ("review list", "/reviews/", "page"),
@@ -240,14 +240,14 @@ def time_reconcile(escalations=False):
     """The quarterly playbook reconcile over 10,000 active sections, in a transaction rolled back after."""
     from django.db import transaction
 
+    from core.quarters import Quarter
     from demo.management.commands.seed_scale import Writer
     from playbook.models import Section, SectionVersion
-    from playbook.services import quarter_of
     from playbook.tasks import reconcile_quarterly_cycle
 
     results = {}
     today = date.today()
-    _, _, starts, _ = quarter_of(today)
+    starts = Quarter.containing(today).start
     with transaction.atomic():
         existing = Section.objects.count()
         extra = max(0, SECTIONS_FOR_RECONCILE - existing)

@@ -8,7 +8,7 @@ from the database, so running it twice, late or concurrently is harmless.
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import audit, notify
 from core.errors import check_version
+from core.quarters import Quarter
 from core.roles import GOVERNANCE
 from playbook import ownership, policy
 from playbook.models import (
@@ -417,13 +418,6 @@ def restore(user, version, *, rationale=""):
 # The quarterly cycle ------------------------------------------------------------
 
 
-def quarter_of(day):
-    quarter = (day.month - 1) // 3 + 1
-    starts = date(day.year, 3 * quarter - 2, 1)
-    ends = date(day.year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - timedelta(days=1)
-    return day.year, quarter, starts, ends
-
-
 def reconcile_cycle(today=None):
     """Make sure this quarter's cycle and one task per active section exist.
 
@@ -431,7 +425,8 @@ def reconcile_cycle(today=None):
     is ignored. Returns the number of tasks created.
     """
     today = today or timezone.localdate()
-    year, quarter, starts, ends = quarter_of(today)
+    current = Quarter.containing(today)
+    year, quarter, starts, ends = current.year, current.number, current.start, current.last_day
     try:
         with transaction.atomic():
             cycle, _ = ReviewCycle.objects.get_or_create(

@@ -1,29 +1,20 @@
 """Reads for the recognition board, in a constant number of queries."""
 
-from datetime import date
-
 from django.db.models import Count, Prefetch
 
+from core.quarters import Quarter
 from recognition import policy
 from recognition.models import Category, Recognition, Second
 
 
 def quarter_bounds(label):
     """'2026-Q4' → (date(2026, 10, 1), date(2027, 1, 1)); None if malformed."""
-    try:
-        year, quarter = label.split("-Q")
-        year, quarter = int(year), int(quarter)
-    except (AttributeError, ValueError):
-        return None
-    if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-        return None
-    start = date(year, 3 * quarter - 2, 1)
-    end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
-    return start, end
+    quarter = Quarter.parse(label)
+    return (quarter.start, quarter.end) if quarter else None
 
 
 def quarter_label(day):
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return Quarter.containing(day).param
 
 
 def board(user, filters=None):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
+from core.quarters import Quarter
 from core.roles import is_governance
 from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
@@ -68,15 +69,7 @@ def _render(request, form, page, filters, chart_quarter, review=None, status=200
 
 
 def _recent_quarters(count=6):
-    today = timezone.localdate()
-    labels = []
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    for _ in range(count):
-        labels.append(f"{year}-Q{quarter}")
-        quarter -= 1
-        if quarter == 0:
-            year, quarter = year - 1, 4
-    return labels
+    return [quarter.param for quarter in Quarter.containing(timezone.localdate()).recent(count)]
 
 
 def _review(pk):

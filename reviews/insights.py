@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
 
+from core.quarters import Quarter
 from reviews import policy
 from reviews.metrics import WEAK_MEDIAN
 from reviews.models import (
@@ -106,13 +107,20 @@ class Period:
 
     @classmethod
     def quarter(cls, year, quarter):
-        start = date(year, 3 * quarter - 2, 1)
-        end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
-        return cls(start, end, f"{year} Q{quarter}")
+        return cls.of(Quarter(year, quarter))
+
+    @classmethod
+    def of(cls, quarter):
+        return cls(quarter.start, quarter.end, quarter.label)
 
     @classmethod
     def containing(cls, day):
-        return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        return cls.of(Quarter.containing(day))
+
+    @property
+    def param(self):
+        """'2026-Q4' for a quarter's period."""
+        return Quarter.containing(self.start).param
 
     def previous(self):
         day = self.start - timedelta(days=1)
@@ -129,15 +137,8 @@ class Period:
 def parse_period(params, today=None):
     """?quarter=2026-Q4, or ?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive); default this quarter."""
     today = today or timezone.localdate()
-    quarter = params.get("quarter", "")
-    if quarter:
-        try:
-            year, number = quarter.split("-Q")
-            year, number = int(year), int(number)
-            if 1 <= number <= 4 and 2000 <= year <= 2100:
-                return Period.quarter(year, number)
-        except ValueError:
-            pass
+    if quarter := Quarter.parse(params.get("quarter", "")):
+        return Period.of(quarter)
     try:
         start = date.fromisoformat(params.get("from", ""))
         end = date.fromisoformat(params.get("to", ""))

@@ -25,6 +25,7 @@ from core.error_views import share_link_gone
 from core.errors import error_text
 from core.ids import parse_id
 from core.models import AuditEvent
+from core.quarters import Quarter
 from reviews import charts, insights, insights_params, policy, services, snapshot
 from reviews.models import ShareLink
 
@@ -303,7 +304,7 @@ def _share_action(request, period, name):
             messages.success(request, "Link revoked: it no longer opens.")
         else:
             link = services.create_share_link(
-                request.user, customer=name, year=period.start.year, quarter=(period.start.month - 1) // 3 + 1,
+                request.user, customer=name, year=period.start.year, quarter=Quarter.containing(period.start).number,
                 days=request.POST.get("days") or services.SHARE_LINK_DAYS,
             )  # fmt: skip
             url = request.build_absolute_uri(reverse("shared-snapshot", args=[link.token]))
@@ -332,7 +333,7 @@ def shared_snapshot(request, token):
 
 
 def _param(period):
-    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+    return period.param
 
 
 def _slug(period):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import audit, moments, notify
 from core.errors import check_version
+from core.quarters import Quarter
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
@@ -765,7 +766,7 @@ def prepare_snapshot(today=None):
     from reviews.models import Snapshot
 
     period = snapshots.quarter_to_prepare(today)
-    year, quarter = period.start.year, (period.start.month - 1) // 3 + 1
+    year, quarter = period.start.year, Quarter.containing(period.start).number
     if not Snapshot.objects.filter(year=year, quarter=quarter).exists():
         report = snapshots.internal(Period.quarter(year, quarter), viewer=ORGANISATION)
         figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
