@@ -114,8 +114,8 @@ def prepare_database(incidents, seed, reseed):
 
 def targets():
     """(name, path, kind) for every page and API list measured, ids taken from the data."""
+    from insights.figures import Period
     from playbook.models import Section
-    from reviews.insights import Period
     from reviews.models import Review
     from teams.models import Team
 
@@ -289,9 +289,9 @@ def time_reconcile(escalations=False):
 
 def time_export():
     """The streamed per-incident CSV over every seeded incident: time and peak Python memory."""
-    from reviews.insights import ORGANISATION, Period
+    from insights.figures import ORGANISATION, Period
+    from insights.snapshot import incident_rows_csv
     from reviews.models import Incident
-    from reviews.snapshot import incident_rows_csv
 
     first = Incident.objects.order_by("escalated_at").values_list("escalated_at", flat=True).first().date()
     last = Incident.objects.order_by("-escalated_at").values_list("escalated_at", flat=True).first().date()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reviews",
     "playbook",
     "recognition",
+    "insights",
     "demo",
 ]
 
@@ -304,7 +305,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("RECOGNITION_RECONCILE_SECONDS", default=300.0),
     },
     "quarter-snapshot": {
-        "task": "reviews.tasks.prepare_snapshot",
+        "task": "insights.tasks.prepare_snapshot",
         "schedule": env.float("SNAPSHOT_SECONDS", default=3600.0),
     },
     "playbook-quarterly-cycle": {

@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView
 from config import views
 from config.api import APIDocsView, router
 from core import audit_views, error_views
-from reviews import insights_views
 from reviews.api import LanguageCheckView
 
 urlpatterns = [
@@ -17,19 +16,12 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("playbook/", include("playbook.urls")),
     path("recognition/", include("recognition.urls")),
-    path("insights/", insights_views.dashboard, name="insights"),
-    path("insights/snapshot/", insights_views.snapshot_page, name="snapshot"),
-    path("insights/snapshot.pdf", insights_views.snapshot_pdf, name="snapshot-pdf"),
-    path("insights/customer/", insights_views.customer_page, name="snapshot-customer"),
-    path("insights/figures.csv", insights_views.figures_csv, name="figures-csv"),
-    path("insights/incidents.csv", insights_views.incidents_csv, name="incidents-csv"),
-    path("s/<str:token>/", insights_views.shared_snapshot, name="shared-snapshot"),
+    path("", include("insights.urls")),
     path("teams/", include("teams.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/insights/", insights_views.InsightsView.as_view(), name="api-insights"),
     path("api/language-check/", LanguageCheckView.as_view(), name="api-language-check"),
     path("api/", include(router.urls)),
 ]

@@ -76,3 +76,8 @@ def chart(ranked, width=640, bar=26, gap=10, label_width=190):
             x += n * scale
         rows.append({"team": team, "y": y, "text_y": y + bar * 0.68, "segments": segments, "end": x + 6})
     return {"width": width, "height": len(ranked) * (bar + gap), "bar": bar, "rows": rows, "label_width": label_width}
+
+
+def team_section(request, team):
+    """What a team's page shows of recognition: the latest 50 it received, as the reader may see them."""
+    return {"recognitions": board(request.user, {"team": team.slug})[:50]}

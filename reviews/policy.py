@@ -12,8 +12,6 @@
 | mark an action item done or dropped      | its owner, or a facilitator                      |
 | see the consolidated scores and the      | facilitators; a participant after submitting     |
 | clarity score before publication         | their own scores                                 |
-| share a customer snapshot                | facilitators and governance owners               |
-| revoke a share link                      | its creator, or a governance owner               |
 | read an audit event's text about a review | whoever may see that review (others: redacted)   |
 """
 
@@ -21,7 +19,7 @@ import re
 
 from django.db.models import Exists, OuterRef, Q
 
-from core.roles import is_facilitator, is_governance
+from core.roles import is_facilitator
 from reviews.models import ActionItem, Participant, Review, ReviewState
 
 PUBLIC_STATES = (ReviewState.PUBLISHED, ReviewState.AMENDED)
@@ -84,14 +82,6 @@ def consolidation_visible(user, submitted):
     if is_facilitator(user):
         return Q(pk__isnull=False)
     return Q(state__in=PUBLIC_STATES) | Q(submitted)
-
-
-def can_share_snapshot(user):
-    return is_facilitator(user) or is_governance(user)
-
-
-def can_revoke_share_link(user, link):
-    return link.created_by_id == user.pk or is_governance(user)
 
 
 def hidden_audit_events(user, events):

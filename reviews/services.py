@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from core import audit, moments, notify
 from core.errors import check_version
-from core.quarters import Quarter
 from reviews import policy
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
@@ -750,86 +749,3 @@ def _remind(owner, kind, items, today):
         )
         notify.send(subject, render_to_string("reviews/email/action_reminder.txt", context), [owner.email])
     return 1
-
-
-# The performance snapshot and customer share links ------------------------------------
-
-
-def prepare_snapshot(today=None):
-    """Prepare the snapshot of the quarter that closed last and tell the governance
-    owners, once. Idempotent: safe on time, late, twice or concurrently."""
-    from django.contrib.auth import get_user_model
-
-    from core.roles import GOVERNANCE
-    from reviews import snapshot as snapshots
-    from reviews.insights import ORGANISATION, Period, as_json
-    from reviews.models import Snapshot
-
-    period = snapshots.quarter_to_prepare(today)
-    year, quarter = period.start.year, Quarter.containing(period.start).number
-    if not Snapshot.objects.filter(year=year, quarter=quarter).exists():
-        report = snapshots.internal(Period.quarter(year, quarter), viewer=ORGANISATION)
-        figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
-        notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
-    # Exactly one run flips notified_at and sends the mail; both commit together.
-    with notify.sending():
-        if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        ):
-            return 0
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=GOVERNANCE, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if recipients:
-            notify.send(
-                f"Baton: the performance snapshot for {period.label} is ready",
-                render_to_string(
-                    "reviews/email/snapshot_ready.txt",
-                    {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
-                ),
-                recipients,
-            )
-    return len(recipients)
-
-
-SHARE_LINK_DAYS = 30
-
-
-@transaction.atomic
-def create_share_link(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
-    """An unguessable link to one customer's snapshot, expiring after ``days``."""
-    import secrets
-
-    from reviews.models import ShareLink
-
-    _require(policy.can_share_snapshot(user), "Only facilitators and governance owners share snapshots.")
-    errors = {}
-    if not Incident.objects.filter(customer=customer).exists():
-        errors["customer"] = ["No escalations for this customer."]
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= 365:
-        errors["days"] = ["Between 1 and 365 days."]
-    if errors:
-        raise ValidationError(errors)
-    link = ShareLink.objects.create(
-        token=secrets.token_urlsafe(32), customer=customer, year=year, quarter=quarter, created_by=user,
-        expires_at=timezone.now() + timedelta(days=days),
-    )  # fmt: skip
-    audit.record(user, "share_link.created", link, url="", note=f"{customer}, {year} Q{quarter}, {days} days")
-    return link
-
-
-@transaction.atomic
-def revoke_share_link(user, link):
-    _require(policy.can_revoke_share_link(user, link), "Only its creator or a governance owner revokes a link.")
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit.record(user, "share_link.revoked", link, url="", note=f"{link.customer}, {link.year} Q{link.quarter}")
-    return link

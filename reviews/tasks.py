@@ -7,9 +7,3 @@ from reviews import services
 def send_action_item_reminders():
     """Reconcile: remind owners of action items due soon or overdue (idempotent)."""
     return services.send_action_item_reminders()
-
-
-@shared_task(name="reviews.tasks.prepare_snapshot")
-def prepare_snapshot():
-    """Reconcile: the last closed quarter's snapshot exists and governance was told (once)."""
-    return services.prepare_snapshot()

@@ -15,12 +15,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from insights import figures as insights
+from insights.params import parse_insights_params
 from playbook import services as playbook_services
 from playbook.models import Section
 from recognition import services as recognition_services
 from recognition.models import Recognition
-from reviews import insights
-from reviews.insights_params import parse_insights_params
 from tests.factories import TeamFactory, make_review
 
 TODAY = date(2026, 11, 2)

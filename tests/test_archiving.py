@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
-from reviews import insights, services
-from reviews.insights import ORGANISATION as ORG
+from insights import figures as insights
+from insights.figures import ORGANISATION as ORG
+from reviews import services
 from reviews.models import Review
 from tests.factories import make_review
 from tests.test_browser import sign_in

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from reviews import insights
-from reviews.insights import ORGANISATION as ORG
+from insights import figures as insights
+from insights.figures import ORGANISATION as ORG
 from reviews.models import (
     ActionItem,
     DimensionResult,

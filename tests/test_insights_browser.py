@@ -31,11 +31,11 @@ def test_open_the_dashboard_and_the_snapshot(page, data, staff, password, screen
 
 
 def test_a_customer_opens_their_shared_snapshot_without_signing_in(browser, live_server, data, facilitator, screenshot):  # noqa: F811
-    from reviews import services
+    from insights import services
     from reviews.models import Incident
 
     Incident.objects.filter(team=data["a"]).update(customer="Acme")
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 800})
     try:
         page = context.new_page()

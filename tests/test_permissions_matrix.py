@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from insights import services as insights
 from playbook import services as playbook
 from recognition import services as recognition
 from reviews import services as reviews
@@ -92,7 +93,7 @@ def world(db, staff, facilitator, governance, admin):
     playbook.reconcile_cycle()
     task = v1.section.tasks.get()
     given = recognition.give(facilitator, team=None, person=staff, category="clear_ownership", message="Led it.")
-    link = reviews.create_share_link(facilitator, customer="Acme Corp", year=2026, quarter=4)
+    link = insights.share_link_create(facilitator, customer="Acme Corp", year=2026, quarter=4)
     return {
         "users": {"staff": staff, "participant": participant, "facilitator": facilitator,
                   "governance": governance, "admin": admin},

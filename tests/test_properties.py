@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from core.durations import format_duration
 from core.markdown import render_markdown
-from reviews import insights, services, snapshot
+from insights import figures as insights
+from insights import snapshot
+from reviews import services
 from reviews.language import check
 from reviews.metrics import incident_metrics
 from reviews.models import CORE_ROLES

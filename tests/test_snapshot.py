@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from django.core import mail
 
-from reviews import services, snapshot
-from reviews.insights import Period
-from reviews.models import ShareLink, Snapshot
+from insights import services, snapshot
+from insights.figures import Period
+from insights.models import ShareLink, Snapshot
 from tests.factories import UserFactory
 from tests.test_insights import incident
 
@@ -38,7 +38,7 @@ def test_customer_version_leaks_no_internal_names_or_other_customers(client, fac
     mine, _ = setup_customers(facilitator)
     mine.customer_summary = "Card payments declined at checkout"
     mine.save()
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     html = client.get(f"/s/{link.token}/").content.decode()  # no sign-in
     assert "Card payments declined at checkout" in html and "15 min" in html
     for leak in ("Card declines at checkout", "Globex", "Ingrid", "Insider", "Internal Team Name",
@@ -52,7 +52,7 @@ def test_the_customer_version_never_prints_the_internal_title(client, facilitato
     mine.save()
     client.force_login(staff)
     preview = client.get("/insights/customer/?quarter=2026-Q3&customer=Acme").content.decode()
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     shared = client.get(f"/s/{link.token}/").content.decode()
     for html in (preview, shared):
         assert "Priya" not in html
@@ -84,7 +84,7 @@ def test_the_customer_version_counts_only_published_reviews(client, facilitator)
     report = snapshot.customer(Q3, "Acme")
     assert [row["summary"] for row in report["rows"]] == ["Published one"]
     assert report["overall"]["incidents"] == 1 and report["overall"]["satisfaction_mean"] == 5
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     html = client.get(f"/s/{link.token}/").content.decode()
     assert "Published one" in html and "Draft one" not in html and "Scoring one" not in html
 
@@ -93,7 +93,7 @@ def test_the_shared_page_is_never_cached_and_csv_declares_utf8(client, facilitat
     mine, _ = setup_customers(facilitator)
     mine.team.name = "Équipe Zoë"
     mine.team.save()
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     shared = client.get(f"/s/{link.token}/")
     assert "no-store" in shared["Cache-Control"] and "private" in shared["Cache-Control"]
     client.force_login(staff)
@@ -115,21 +115,21 @@ def test_revoking_a_link_that_is_not_a_number_is_a_404_and_staff_are_refused_fir
 
 def test_share_links_are_unguessable_expire_and_revoke(client, facilitator, staff, governance):
     setup_customers(facilitator)
-    link = services.create_share_link(facilitator, customer="Acme", year=2026, quarter=3, days=7)
+    link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3, days=7)
     assert len(link.token) >= 40
     assert client.get(f"/s/{link.token}/").status_code == 200
     assert client.get(f"/s/{link.token[:-1]}x/").status_code == 404
     with time_machine.travel(link.expires_at + timedelta(seconds=1)):
         assert client.get(f"/s/{link.token}/").status_code == 404
-    services.revoke_share_link(governance, link)
+    services.share_link_revoke(governance, link)
     assert client.get(f"/s/{link.token}/").status_code == 404
     import pytest
     from django.core.exceptions import PermissionDenied, ValidationError
 
     with pytest.raises(PermissionDenied):
-        services.create_share_link(staff, customer="Acme", year=2026, quarter=3)
+        services.share_link_create(staff, customer="Acme", year=2026, quarter=3)
     with pytest.raises(ValidationError):
-        services.create_share_link(facilitator, customer="Nobody", year=2026, quarter=3)
+        services.share_link_create(facilitator, customer="Nobody", year=2026, quarter=3)
 
 
 def test_internal_snapshot_page_pdf_and_csv(client, facilitator, staff):
@@ -160,10 +160,10 @@ def test_csv_cells_never_run_as_formulas():
 def test_the_snapshot_task_prepares_once_and_tells_governance_once(facilitator, governance):
     setup_customers(facilitator)
     with time_machine.travel(datetime(2026, 10, 1, 6, 0, tzinfo=UTC)):
-        assert services.prepare_snapshot() == 1
-        assert services.prepare_snapshot() == 0  # a duplicate run sends nothing
+        assert services.snapshot_prepare() == 1
+        assert services.snapshot_prepare() == 0  # a duplicate run sends nothing
     with time_machine.travel(datetime(2026, 11, 20, 6, 0, tzinfo=UTC)):  # a late run: still nothing more
-        assert services.prepare_snapshot() == 0
+        assert services.snapshot_prepare() == 0
     shot = Snapshot.objects.get()
     assert (shot.year, shot.quarter) == (2026, 3) and shot.figures["overall"]["incidents"] == 2
     assert [m.to for m in mail.outbox] == [[governance.email]]

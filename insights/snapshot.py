@@ -15,9 +15,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.durations import format_duration
+from insights import figures
 from playbook.models import SectionVersion
 from recognition.models import Recognition
-from reviews import insights
 from reviews.models import ActionItem, ActionState, Finding
 
 DANGEROUS_CSV_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,7 +38,7 @@ def internal(period, exercises="exclude", *, viewer):
         Finding.objects.filter(
             review__incident__escalated_at__gte=start,
             review__incident__escalated_at__lt=end,
-            review__state__in=insights.PUBLIC,
+            review__state__in=figures.PUBLIC,
             review__is_exercise=False,
         )
         .select_related("review__incident")
@@ -46,7 +46,7 @@ def internal(period, exercises="exclude", *, viewer):
     )
     versions = list(versions_published(period).select_related("revision").order_by("published_at", "pk"))
     done = list(
-        insights.visible_to(
+        figures.visible_to(
             viewer, ActionItem.objects.filter(state=ActionState.DONE, completed_at__gte=start, completed_at__lt=end)
         )
         .select_related("review__incident")
@@ -61,9 +61,9 @@ def internal(period, exercises="exclude", *, viewer):
     )
     return {
         "period": period,
-        "overall": insights.overall(period, exercises, viewer=viewer),
-        "previous": insights.overall(period.previous(), exercises, viewer=viewer),
-        "patterns": insights.by_group(period, "pattern", exercises, viewer=viewer),
+        "overall": figures.overall(period, exercises, viewer=viewer),
+        "previous": figures.overall(period.previous(), exercises, viewer=viewer),
+        "patterns": figures.by_group(period, "pattern", exercises, viewer=viewer),
         "findings": findings,
         "versions": versions,
         "done_actions": done,
@@ -73,8 +73,8 @@ def internal(period, exercises="exclude", *, viewer):
 
 def customer_incidents(period, customer):
     """One customer's real escalations in ``period`` whose review is published: what anyone may read."""
-    return insights.incidents(period, "exclude", viewer=insights.ORGANISATION).filter(
-        customer=customer, review__state__in=insights.PUBLIC
+    return figures.incidents(period, "exclude", viewer=figures.ORGANISATION).filter(
+        customer=customer, review__state__in=figures.PUBLIC
     )
 
 
@@ -107,8 +107,8 @@ def customer(period, customer_name):
     return {
         "period": period,
         "customer": customer_name,
-        "overall": customer_incidents(period, customer_name).aggregate(**insights._figures()),
-        "previous": customer_incidents(period.previous(), customer_name).aggregate(**insights._figures()),
+        "overall": customer_incidents(period, customer_name).aggregate(**figures._figures()),
+        "previous": customer_incidents(period.previous(), customer_name).aggregate(**figures._figures()),
         "rows": rows,
         "improvements": versions_published(period).count(),
     }
@@ -171,18 +171,18 @@ def figures_csv(period, exercises="exclude", *, viewer):
         [
             "all",
             period.label,
-            *(_cell(insights.overall(period, exercises, viewer=viewer)[key]) for key, _ in FIGURE_COLUMNS),
+            *(_cell(figures.overall(period, exercises, viewer=viewer)[key]) for key, _ in FIGURE_COLUMNS),
         ]
     )
     for group in ("team", "pattern"):
-        for row in insights.by_group(period, group, exercises, viewer=viewer):
+        for row in figures.by_group(period, group, exercises, viewer=viewer):
             writer.writerow([group, _cell(row["label"]), *(_cell(row[key]) for key, _ in FIGURE_COLUMNS)])
     return buffer.getvalue()
 
 
 def incident_rows_csv(period, exercises="exclude", *, viewer):
     """Per-incident rows of the reviews ``viewer`` may open, streamed: constant memory however many incidents."""
-    queryset = insights.incidents(period, exercises, viewer=viewer).select_related("team", "review", "playbook_version")
+    queryset = figures.incidents(period, exercises, viewer=viewer).select_related("team", "review", "playbook_version")
     writer = csv.writer(_Echo())
     yield writer.writerow(INCIDENT_COLUMNS)
     for incident in queryset.order_by("escalated_at", "pk").iterator(chunk_size=2000):
@@ -285,4 +285,4 @@ def _num(value, digits=1):
 def quarter_to_prepare(today=None):
     """The quarter that closed most recently."""
     today = today or timezone.localdate()
-    return insights.Period.containing(today).previous()
+    return figures.Period.containing(today).previous()

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncQuarter
 from django.utils import timezone
 
+from core.durations import format_duration
 from core.quarters import Quarter
 from reviews import policy
 from reviews.metrics import WEAK_MEDIAN
@@ -351,8 +352,6 @@ def bottlenecks(teams, patterns, dims, limit=5):
 
 def as_json(row):
     """A figures row as JSON: durations become seconds (``…_seconds``) and a readable text."""
-    from core.durations import format_duration
-
     out = {}
     for key, value in row.items():
         if hasattr(value, "total_seconds"):

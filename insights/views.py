@@ -26,8 +26,9 @@ from core.errors import error_text
 from core.ids import parse_id
 from core.models import AuditEvent
 from core.quarters import Quarter
-from reviews import charts, insights, insights_params, policy, services, snapshot
-from reviews.models import ShareLink
+from insights import charts, figures, policy, services, snapshot
+from insights.models import ShareLink
+from insights.params import PARAMETERS, parse_insights_params
 
 CSV = "text/csv; charset=utf-8"
 EXERCISE_CHOICES = [("exclude", "Real escalations"), ("only", "Exercises only"), ("include", "Both")]
@@ -51,23 +52,23 @@ TREND_METRICS = [
 def dashboard_data(params, viewer, today=None):
     """Everything the dashboard shows ``viewer`` for ``params`` (period, exercises): only
     the reviews they may open count. A fixed number of queries. Bad parameters raise
-    ``ValidationError`` naming them (reviews/insights_params.py)."""
-    period, exercises = insights_params.parse_insights_params(params, today)
-    teams = insights.by_group(period, "team", exercises, viewer=viewer)
-    patterns = insights.by_group(period, "pattern", exercises, viewer=viewer)
-    dims = insights.dimensions(period, exercises)
-    trend = insights.trend(period, exercises, viewer=viewer)
+    ``ValidationError`` naming them (reviews/params.py)."""
+    period, exercises = parse_insights_params(params, today)
+    teams = figures.by_group(period, "team", exercises, viewer=viewer)
+    patterns = figures.by_group(period, "pattern", exercises, viewer=viewer)
+    dims = figures.dimensions(period, exercises)
+    trend = figures.trend(period, exercises, viewer=viewer)
     return {
         "period": period,
         "exercises": exercises,
-        "overall": insights.overall(period, exercises, viewer=viewer),
+        "overall": figures.overall(period, exercises, viewer=viewer),
         "previous": trend[-2][1] if len(trend) > 1 else {},
         "teams": teams,
         "patterns": patterns,
         "dimensions": dims,
-        "actions": insights.actions(period, exercises, today, viewer=viewer),
+        "actions": figures.actions(period, exercises, today, viewer=viewer),
         "trend": trend,
-        "bottlenecks": insights.bottlenecks(teams, patterns, dims),
+        "bottlenecks": figures.bottlenecks(teams, patterns, dims),
     }
 
 
@@ -85,7 +86,7 @@ def cached_dashboard_data(params, viewer, today=None):
     today = today or timezone.localdate()
     stamp = AuditEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
     query = urlencode(sorted((key, value) for key in params for value in params.getlist(key)))
-    scope = insights.scope_of(viewer)
+    scope = figures.scope_of(viewer)
     key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{scope}|{query}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
@@ -122,7 +123,7 @@ def dashboard(request):
     for row in data["patterns"]:
         if row["slug"]:
             row["link"] = reviews_link(section=row["slug"])
-        elif row["label"] == insights.NO_PATTERN:
+        elif row["label"] == figures.NO_PATTERN:
             row["link"] = reviews_link(section="none")
         else:
             row["link"] = reviews_link(section="none", pattern=row["label"])
@@ -141,13 +142,13 @@ def dashboard(request):
     ]
     today = timezone.localdate()
     quarters = []
-    q = insights.Period.containing(today)
+    q = figures.Period.containing(today)
     for _ in range(6):
         quarters.append(q)
         q = q.previous()
     return render(
         request,
-        "reviews/insights.html",
+        "insights/insights.html",
         data
         | {
             "quarters": quarters,
@@ -174,7 +175,7 @@ class InsightsView(APIView):
     ``?exercises=exclude|only|include`` (real escalations by default)."""
 
     @extend_schema(
-        parameters=insights_params.PARAMETERS,
+        parameters=PARAMETERS,
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
@@ -188,13 +189,13 @@ class InsightsView(APIView):
                     "end": period.end - timezone.timedelta(days=1),
                 },
                 "exercises": data["exercises"],
-                "overall": insights.as_json(data["overall"]),
-                "previous": insights.as_json(data["previous"]),
-                "teams": [insights.as_json(row) for row in data["teams"]],
-                "patterns": [insights.as_json(row) for row in data["patterns"]],
+                "overall": figures.as_json(data["overall"]),
+                "previous": figures.as_json(data["previous"]),
+                "teams": [figures.as_json(row) for row in data["teams"]],
+                "patterns": [figures.as_json(row) for row in data["patterns"]],
                 "dimensions": data["dimensions"],
                 "actions": data["actions"],
-                "trend": [{"period": p.label, **insights.as_json(row)} for p, row in data["trend"]],
+                "trend": [{"period": p.label, **figures.as_json(row)} for p, row in data["trend"]],
                 "bottlenecks": {
                     "patterns": [
                         {"label": b["row"]["label"], "reasons": b["reasons"]} for b in data["bottlenecks"]["patterns"]
@@ -212,7 +213,7 @@ class InsightsView(APIView):
 
 
 def _quarter_of(params):
-    period = insights.parse_period({"quarter": params.get("quarter", "")} if params.get("quarter") else {})
+    period = figures.parse_period({"quarter": params.get("quarter", "")} if params.get("quarter") else {})
     if not params.get("quarter"):
         period = period.previous()  # the last closed quarter by default
     return period
@@ -223,14 +224,14 @@ def snapshot_page(request):
     period = _quarter_of(request.GET)
     report = snapshot.internal(period, viewer=request.user)
     customers = (
-        insights.incidents(period, "exclude", viewer=request.user)
+        figures.incidents(period, "exclude", viewer=request.user)
         .values_list("customer", flat=True)
         .distinct()
         .order_by("customer")
     )
     return render(
         request,
-        "reviews/snapshot.html",
+        "insights/snapshot.html",
         report | {"customers": list(customers), "quarter_param": _param(period), "quarters": _quarters()},
     )
 
@@ -280,7 +281,7 @@ def customer_page(request):
     links = ShareLink.objects.filter(customer=name).select_related("created_by") if name else []
     return render(
         request,
-        "reviews/snapshot_customer.html",
+        "insights/snapshot_customer.html",
         snapshot.customer(period, name)
         | {"preview": True, "links": links, "quarter_param": _param(period), "now": timezone.now()},
     )
@@ -300,10 +301,10 @@ def _share_action(request, period, name):
     try:
         if "revoke" in request.POST:
             link = _share_link_or_404(request.POST["revoke"])
-            services.revoke_share_link(request.user, link)
+            services.share_link_revoke(request.user, link)
             messages.success(request, "Link revoked: it no longer opens.")
         else:
-            link = services.create_share_link(
+            link = services.share_link_create(
                 request.user, customer=name, year=period.start.year, quarter=Quarter.containing(period.start).number,
                 days=request.POST.get("days") or services.SHARE_LINK_DAYS,
             )  # fmt: skip
@@ -321,9 +322,9 @@ def shared_snapshot(request, token):
     link = ShareLink.objects.filter(token=token).first()
     if link is None or not link.is_active:
         return share_link_gone(request)
-    period = insights.Period.quarter(link.year, link.quarter)
+    period = figures.Period.quarter(link.year, link.quarter)
     response = render(
-        request, "reviews/snapshot_customer.html", snapshot.customer(period, link.customer) | {"preview": False}
+        request, "insights/snapshot_customer.html", snapshot.customer(period, link.customer) | {"preview": False}
     )
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
@@ -341,7 +342,7 @@ def _slug(period):
 
 
 def _quarters():
-    q = insights.Period.containing(timezone.localdate())
+    q = figures.Period.containing(timezone.localdate())
     out = []
     for _ in range(6):
         out.append((_param(q), q.label))

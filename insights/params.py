@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 
 from core import moments
-from reviews import insights
+from insights import figures
 
 EXERCISES = ("exclude", "only", "include")
 FIRST_YEAR = moments.EARLIEST.year
@@ -36,13 +36,13 @@ def parse_insights_params(params, today=None):
     if exercises not in EXERCISES:
         errors["exercises"] = [f"Choose one of: {', '.join(EXERCISES)}."]
     quarter, start, end = (params.get(name, "") for name in ("quarter", "from", "to"))
-    period = insights.Period.containing(today)
+    period = figures.Period.containing(today)
     if quarter:
         match = re.fullmatch(r"([0-9]{4})-Q([1-4])", quarter)
         if start or end:
             errors["quarter"] = ["Give a quarter or a from and to date, not both."]
         elif match and first.year <= int(match[1]) <= last.year:
-            period = insights.Period.quarter(int(match[1]), int(match[2]))
+            period = figures.Period.quarter(int(match[1]), int(match[2]))
         else:
             errors["quarter"] = [f"Enter a quarter from {first.year}-Q1 to {last.year}-Q4, such as 2026-Q4."]
     elif start or end:
@@ -50,7 +50,7 @@ def parse_insights_params(params, today=None):
         if start_day and end_day and end_day < start_day:
             errors["to"] = ["Enter a date on or after from."]
         elif start_day and end_day:
-            period = insights.parse_period({"from": start, "to": end}, today)
+            period = figures.parse_period({"from": start, "to": end}, today)
     if errors:
         raise ValidationError(errors)
     return period, exercises
