@@ -172,9 +172,23 @@ def start_server(env, workers):
     log = ROOT / "var" / "bench" / "gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
-        "--worker-class", "sync", "--keep-alive", "5", "--error-logfile", str(log), "--log-level", "warning",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--keep-alive",
+        "5",
+        "--error-logfile",
+        str(log),
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -226,9 +240,21 @@ def check(path, cookie):
 def load(path, cookie, seconds, connections):
     """wrk, closed loop, one thread: returns throughput and latency percentiles."""
     command = [
-        "wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{seconds}s", "--timeout", "10s",
-        "--header", f"Cookie: {cookie}", "--script", str(ROOT / "bench" / "report.lua"), BASE + path,
-    ]  # fmt: skip
+        "wrk",
+        "--threads",
+        "1",
+        "--connections",
+        str(connections),
+        "--duration",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
+        "--header",
+        f"Cookie: {cookie}",
+        "--script",
+        str(ROOT / "bench" / "report.lua"),
+        BASE + path,
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     return json.loads(output.strip().splitlines()[-1])
 
@@ -259,15 +285,34 @@ def time_reconcile(escalations=False):
         now = datetime.now(UTC)
         writer.write(
             Section,
-            [{"id": first_section + i, "slug": f"reconcile-{i:05d}", "owner": owners[i % len(owners)],
-              "current": None, "is_active": True, "created_at": now} for i in range(extra)],
-        )  # fmt: skip
+            [
+                {
+                    "id": first_section + i,
+                    "slug": f"reconcile-{i:05d}",
+                    "owner": owners[i % len(owners)],
+                    "current": None,
+                    "is_active": True,
+                    "created_at": now,
+                }
+                for i in range(extra)
+            ],
+        )
         content = template.content()
         writer.write(
             SectionVersion,
-            [content | {"id": first_version + i, "section": first_section + i, "number": 1, "revision": None,
-                        "published_at": now, "published_by": template.published_by_id} for i in range(extra)],
-        )  # fmt: skip
+            [
+                content
+                | {
+                    "id": first_version + i,
+                    "section": first_section + i,
+                    "number": 1,
+                    "revision": None,
+                    "published_at": now,
+                    "published_by": template.published_by_id,
+                }
+                for i in range(extra)
+            ],
+        )
         from django.db import connection
 
         with connection.cursor() as cursor:
@@ -382,10 +427,13 @@ def main():
             load(path, cookie, 2, args.connections)  # warm-up: every worker has this page's code and data hot
             figures = load(path, cookie, args.seconds, args.connections)
             errors = figures["socket_errors"] + figures["timeouts"] + figures["http_errors"]
-            results.append({"name": name, "path": path, "kind": kind, "queries": queries[name], "bytes": size,
-                            **figures})  # fmt: skip
-            say(f"  {name:<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms"
-                + (f"  ({errors} errors)" if errors else ""))  # fmt: skip
+            results.append(
+                {"name": name, "path": path, "kind": kind, "queries": queries[name], "bytes": size, **figures}
+            )
+            say(
+                f"  {name:<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms"
+                + (f"  ({errors} errors)" if errors else "")
+            )
     finally:
         stop_server(server)
     background = {}
@@ -421,11 +469,15 @@ def main():
         rec = background["reconcile"]
         say(f"\nQuarterly reconcile, {rec['sections']:,} sections:")
         for label, run in rec["runs"].items():
-            say(f"  {label:<30} {run['seconds']:>7.2f} s  (tasks created {run['tasks_created']}, "
-                f"notices sent {run['notices_sent']})")  # fmt: skip
+            say(
+                f"  {label:<30} {run['seconds']:>7.2f} s  (tasks created {run['tasks_created']}, "
+                f"notices sent {run['notices_sent']})"
+            )
         exp = background["export"]
-        say(f"Incident CSV export (streamed): {exp['rows']:,} rows, {exp['megabytes']} MB in {exp['seconds']:.1f} s, "
-            f"peak Python memory {exp['peak_mib']:.1f} MiB")  # fmt: skip
+        say(
+            f"Incident CSV export (streamed): {exp['rows']:,} rows, {exp['megabytes']} MB in {exp['seconds']:.1f} s, "
+            f"peak Python memory {exp['peak_mib']:.1f} MiB"
+        )
     say(f"\nJSON: {path.relative_to(ROOT)}")
 
 

@@ -152,8 +152,11 @@ def _content(spec, changes, teams):
     return {
         "pattern": spec["pattern"],
         "recognise": spec["recognise"],
-        "ownership_map": {role.value if hasattr(role, "value") else role: {"team": teams[slug], "person": None}
-                          for role, slug in mapping.items() if slug in teams},
+        "ownership_map": {
+            role.value if hasattr(role, "value") else role: {"team": teams[slug], "person": None}
+            for role, slug in mapping.items()
+            if slug in teams
+        },
         "target_ownership_minutes": targets[0],
         "target_first_update_minutes": targets[1],
         "update_cadence_minutes": targets[2],
@@ -162,13 +165,15 @@ def _content(spec, changes, teams):
         "approvals_required": 1,
         "acceptable_risks": "A short period of degraded service while rolling back.",
         "fallback_options": changes.get("fallback", "Roll back the last change."),
-        "contingency_contacts": changes.get("contacts", "- The on-call lead of the owning team\n- The governance owner"),
+        "contingency_contacts": changes.get(
+            "contacts", "- The on-call lead of the owning team\n- The governance owner"
+        ),
         "script_acknowledge": ACK.format(what=spec["what"], owner="your account manager"),
         "script_known": KNOWN.format(known=spec["known"]),
         "script_unknown": UNKNOWN.format(unit=spec["unit"]),
         "script_next_steps": NEXT.format(steps=spec["steps"]),
         "script_next_update": UPDATE.format(minutes=targets[2]),
-    }  # fmt: skip
+    }
 
 
 def seed(stdout=None):
@@ -189,9 +194,14 @@ def seed(stdout=None):
             accumulated |= changes
             content = _content(spec, accumulated, teams)
             revision = services.create_revision(
-                author, section=section, content=content, rationale=rationale, new_slug=spec["slug"],
-                new_owner=people[spec["owner"]], submit=True,
-            )  # fmt: skip
+                author,
+                section=section,
+                content=content,
+                rationale=rationale,
+                new_slug=spec["slug"],
+                new_owner=people[spec["owner"]],
+                submit=True,
+            )
             version = services.approve(approver, revision, attest_regulatory=True, attest_blameless=True)
             section = version.section
         # Spread publication over the past year, oldest first.
@@ -224,6 +234,10 @@ def _cycle_in_progress(people):
         section = pending.section
         content = section.current.content() | {"target_first_update_minutes": 30}
         services.create_revision(
-            pending.assignee, section=section, content=content, review_task=pending, submit=True,
+            pending.assignee,
+            section=section,
+            content=content,
+            review_task=pending,
+            submit=True,
             rationale="Quarterly review: Litware waited 40 minutes for a first update; 30 is what they expect.",
-        )  # fmt: skip
+        )

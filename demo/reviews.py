@@ -235,9 +235,14 @@ def seed(stdout=None):
         incident = review.incident
         for role, username, start, end, note in s["roles"]:
             services.assign_role(
-                facilitator, incident, role=role, person=people[username], started_at=at(start),
-                ended_at=at(end) if end else None, handover_note=note,
-            )  # fmt: skip
+                facilitator,
+                incident,
+                role=role,
+                person=people[username],
+                started_at=at(start),
+                ended_at=at(end) if end else None,
+                handover_note=note,
+            )
         for minutes, kind, who, what in s["entries"]:
             services.add_timeline_entry(facilitator, incident, at=at(minutes), kind=kind, who=who, what=what)
         for text in s["findings"]:
@@ -253,10 +258,14 @@ def seed(stdout=None):
         findings = list(review.findings.all())
         for title, owner, due_in, kind, _ in s["actions"]:
             services.add_action_item(
-                facilitator, review, title=title, owner=people[owner],
-                due_on=timezone.localdate() + timedelta(days=max(due_in, 0)), kind=kind,
+                facilitator,
+                review,
+                title=title,
+                owner=people[owner],
+                due_on=timezone.localdate() + timedelta(days=max(due_in, 0)),
+                kind=kind,
                 finding=findings[0] if findings else None,
-            )  # fmt: skip
+            )
         if s["state"] in ("published", "amended"):
             services.publish(facilitator, review)
             # Overdue items in the demo: due dates in the past are set after the fact.

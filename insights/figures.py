@@ -58,9 +58,12 @@ class Percentile(Aggregate):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(
-            compiler, connection, function="BATON_PERCENTILE",
-            template="%(function)s(%(expressions)s, %(percentile)s)", **extra_context,
-        )  # fmt: skip
+            compiler,
+            connection,
+            function="BATON_PERCENTILE",
+            template="%(function)s(%(expressions)s, %(percentile)s)",
+            **extra_context,
+        )
 
 
 class _SqlitePercentile:

@@ -81,9 +81,13 @@ def share_link_create(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
     if errors:
         raise ValidationError(errors)
     link = ShareLink.objects.create(
-        token=secrets.token_urlsafe(32), customer=customer, year=year, quarter=quarter, created_by=user,
+        token=secrets.token_urlsafe(32),
+        customer=customer,
+        year=year,
+        quarter=quarter,
+        created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
-    )  # fmt: skip
+    )
     audit.record(user, "share_link.created", link, url="", note=f"{customer}, {year} Q{quarter}, {days} days")
     return link
 

@@ -305,9 +305,12 @@ def _share_action(request, period, name):
             messages.success(request, "Link revoked: it no longer opens.")
         else:
             link = services.share_link_create(
-                request.user, customer=name, year=period.start.year, quarter=Quarter.containing(period.start).number,
+                request.user,
+                customer=name,
+                year=period.start.year,
+                quarter=Quarter.containing(period.start).number,
                 days=request.POST.get("days") or services.SHARE_LINK_DAYS,
-            )  # fmt: skip
+            )
             url = request.build_absolute_uri(reverse("shared-snapshot", args=[link.token]))
             messages.success(request, f"Share this link with {name}: {url} (expires {link.expires_at:%-d %b %Y}).")
     except ValidationError as error:

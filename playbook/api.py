@@ -73,11 +73,29 @@ class RevisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Revision
         fields = [
-            "id", "section", "new_slug", "base", "author", "rationale", "state", *CONTENT, "stale",
-            "prompted_by_review", "prompted_by_review_title", "prompted_by_action", "prompted_by_action_title",
-            "review_task", "restored_from", "decided_by", "decided_at",
-            "decision_comment", "attested_regulatory", "attested_blameless", "submitted_at", "version",
-        ]  # fmt: skip
+            "id",
+            "section",
+            "new_slug",
+            "base",
+            "author",
+            "rationale",
+            "state",
+            *CONTENT,
+            "stale",
+            "prompted_by_review",
+            "prompted_by_review_title",
+            "prompted_by_action",
+            "prompted_by_action_title",
+            "review_task",
+            "restored_from",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "attested_regulatory",
+            "attested_blameless",
+            "submitted_at",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_stale(self, revision) -> bool:
@@ -161,17 +179,21 @@ class SectionField(SlugRelatedField):
 
 class RevisionCreateSerializer(RevisionContentSerializer):
     section = SectionField(
-        slug_field="slug", queryset=Section.objects.all(), required=False, allow_null=True,
+        slug_field="slug",
+        queryset=Section.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="The section's slug; omit it (and give new_slug, new_owner) to propose a new section.",
-    )  # fmt: skip
+    )
     new_slug = serializers.SlugField(required=False, allow_blank=True, max_length=120)
     new_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     rationale = serializers.CharField(max_length=MAX_TEXT)
     # An unknown id and one of a review the author cannot open get the same answer (the service's).
     prompted_by_action = serializers.PrimaryKeyRelatedField(
-        queryset=ActionItem.objects.all(), required=False,
+        queryset=ActionItem.objects.all(),
+        required=False,
         error_messages={"does_not_exist": "You cannot refer to that action item."},
-    )  # fmt: skip
+    )
     review_task = serializers.PrimaryKeyRelatedField(queryset=ReviewTask.objects.all(), required=False)
     submit = serializers.BooleanField(default=False)
 
@@ -279,12 +301,16 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         revision = services.create_revision(
-            request.user, section=data.get("section"), content={k: v for k, v in data.items() if k in CONTENT},
+            request.user,
+            section=data.get("section"),
+            content={k: v for k, v in data.items() if k in CONTENT},
             rationale=data["rationale"],
-            new_slug=data.get("new_slug", ""), new_owner=data.get("new_owner"),
-            prompted_by_action=data.get("prompted_by_action"), review_task=data.get("review_task"),
+            new_slug=data.get("new_slug", ""),
+            new_owner=data.get("new_owner"),
+            prompted_by_action=data.get("prompted_by_action"),
+            review_task=data.get("review_task"),
             submit=data["submit"],
-        )  # fmt: skip
+        )
         return self._detail(revision, status.HTTP_201_CREATED)
 
     @extend_schema(request=RevisionUpdateSerializer, responses=RevisionDetailSerializer, parameters=[IF_MATCH])
@@ -301,9 +327,12 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         content = revision.content() | {k: v for k, v in data.items() if k in CONTENT}
         with precondition(conditional):
             services.update_revision(
-                request.user, revision, version=data["version"], content=content,
+                request.user,
+                revision,
+                version=data["version"],
+                content=content,
                 rationale=data.get("rationale", revision.rationale),
-            )  # fmt: skip
+            )
         return self._detail(revision)
 
     @extend_schema(request=None, responses=RevisionDetailSerializer)

@@ -46,13 +46,20 @@ class RevisionForm(forms.ModelForm):
         for role in OwnershipRole:
             team, person = entries[role.value]
             self.fields[f"team_{role.value}"] = forms.ModelChoiceField(
-                queryset=teams, required=False, label=f"{role.label}: team", initial=team,
-                empty_label="— no team —", widget=FastSelect,
-            )  # fmt: skip
+                queryset=teams,
+                required=False,
+                label=f"{role.label}: team",
+                initial=team,
+                empty_label="— no team —",
+                widget=FastSelect,
+            )
             self.fields[f"person_{role.value}"] = PersonChoiceField(
-                queryset=people(), required=False, label=f"{role.label}: person (optional)",
-                initial=person, empty_label="— anyone on the team —",
-            )  # fmt: skip
+                queryset=people(),
+                required=False,
+                label=f"{role.label}: person (optional)",
+                initial=person,
+                empty_label="— anyone on the team —",
+            )
 
     def ownership_rows(self):
         return [(role, self[f"team_{role.value}"], self[f"person_{role.value}"]) for role in OwnershipRole]

@@ -35,15 +35,35 @@ class SectionContent(models.Model):
     script_next_update = models.TextField("script: next update time", blank=True, help_text="Markdown.")
 
     CONTENT_FIELDS = (
-        "pattern", "recognise", "ownership_map", "target_ownership_minutes", "target_first_update_minutes",
-        "update_cadence_minutes", "target_resolution_minutes", "change_authority", "approvals_required",
-        "acceptable_risks", "fallback_options", "contingency_contacts", "script_acknowledge", "script_known",
-        "script_unknown", "script_next_steps", "script_next_update",
-    )  # fmt: skip
+        "pattern",
+        "recognise",
+        "ownership_map",
+        "target_ownership_minutes",
+        "target_first_update_minutes",
+        "update_cadence_minutes",
+        "target_resolution_minutes",
+        "change_authority",
+        "approvals_required",
+        "acceptable_risks",
+        "fallback_options",
+        "contingency_contacts",
+        "script_acknowledge",
+        "script_known",
+        "script_unknown",
+        "script_next_steps",
+        "script_next_update",
+    )
     MARKDOWN_FIELDS = (
-        "recognise", "acceptable_risks", "fallback_options", "contingency_contacts", "script_acknowledge",
-        "script_known", "script_unknown", "script_next_steps", "script_next_update",
-    )  # fmt: skip
+        "recognise",
+        "acceptable_risks",
+        "fallback_options",
+        "contingency_contacts",
+        "script_acknowledge",
+        "script_known",
+        "script_unknown",
+        "script_next_steps",
+        "script_next_update",
+    )
 
     class Meta:
         abstract = True
@@ -124,18 +144,30 @@ class Revision(SectionContent):
     """A proposed full new version of a section (or a new section)."""
 
     section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions",
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
         help_text="Empty for a proposed new section.",
-    )  # fmt: skip
+    )
     new_slug = models.SlugField("address of the new section", max_length=120, blank=True)
     new_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="owner of the new section",
-    )  # fmt: skip
+    )
     base = models.ForeignKey(
-        SectionVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="revisions_based_on",
+        SectionVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions_based_on",
         help_text="The published version this was written against.",
-    )  # fmt: skip
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revisions")
     rationale = models.TextField(help_text="Why the playbook should change.")
     state = models.CharField(max_length=12, choices=RevisionState.choices, default=RevisionState.DRAFT)

@@ -9,9 +9,14 @@ from playbook.models import ReviewCycle, Revision, RevisionState
 def revisions(user):
     """The revisions ``user`` may see, with what their pages and the API show of each."""
     queryset = Revision.objects.select_related(
-        "section__current", "base", "author", "decided_by", "restored_from",
-        "prompted_by_review__incident", "prompted_by_action__review__incident",
-    )  # fmt: skip
+        "section__current",
+        "base",
+        "author",
+        "decided_by",
+        "restored_from",
+        "prompted_by_review__incident",
+        "prompted_by_action__review__incident",
+    )
     return policy.with_prompt_visibility(user, policy.visible_revisions(user, queryset))
 
 

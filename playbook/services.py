@@ -110,9 +110,19 @@ def initial_content(section=None, version=None):
 
 @transaction.atomic
 def create_revision(
-    user, *, content, rationale, section=None, new_slug="", new_owner=None, prompted_by_review=None,
-    prompted_by_action=None, review_task=None, restored_from=None, submit=False,
-):  # fmt: skip
+    user,
+    *,
+    content,
+    rationale,
+    section=None,
+    new_slug="",
+    new_owner=None,
+    prompted_by_review=None,
+    prompted_by_action=None,
+    review_task=None,
+    restored_from=None,
+    submit=False,
+):
     """Propose a full new version of ``section`` (or a new section).
 
     A content field left out of ``content`` keeps the published version's value (a new
@@ -154,9 +164,11 @@ def create_revision(
     )
     revision.save()
     audit.record(
-        user, "revision.restore_proposed" if restored_from else "revision.created", revision,
+        user,
+        "revision.restore_proposed" if restored_from else "revision.created",
+        revision,
         note=revision.rationale,
-    )  # fmt: skip
+    )
     if submit:
         _submit(revision)
         audit.record(user, "revision.submitted", revision)
@@ -295,9 +307,13 @@ def approve(user, revision, *, comment="", attest_regulatory=False, attest_blame
     try:
         with transaction.atomic():
             version = SectionVersion.objects.create(
-                section=section, number=number, revision=revision, published_at=now, published_by=user,
+                section=section,
+                number=number,
+                revision=revision,
+                published_at=now,
+                published_by=user,
                 **{field: getattr(revision, field) for field in CONTENT},
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ValidationError(
             "Another approval published this section's next version first. Rebase and try again."
@@ -318,9 +334,12 @@ def approve(user, revision, *, comment="", attest_regulatory=False, attest_blame
             state=TaskState.DONE, completed_at=now
         )
     audit.record(
-        user, "revision.approved", revision, note=revision.decision_comment,
+        user,
+        "revision.approved",
+        revision,
+        note=revision.decision_comment,
         changes={"state": [RevisionState.SUBMITTED, RevisionState.APPROVED], "attested": [None, "both"]},
-    )  # fmt: skip
+    )
     audit.record(user, "playbook.version_published", version, note=f"From revision #{revision.pk}")
     return version
 
@@ -332,9 +351,12 @@ def reject(user, revision, *, comment):
     if not (comment or "").strip():
         raise ValidationError({"comment": ["Tell the author why, so they can act on it."]})
     audit.record(
-        user, "revision.rejected", revision, note=comment.strip(),
+        user,
+        "revision.rejected",
+        revision,
+        note=comment.strip(),
         changes={"state": [revision.state, RevisionState.REJECTED]},
-    )  # fmt: skip
+    )
     revision.state = RevisionState.REJECTED
     revision.decided_by = user
     revision.decided_at = timezone.now()
@@ -396,9 +418,12 @@ def rebase(user, revision, *, version=None):
     revision.save()
     conflicts = [row["field"] for row in plan if row["conflict"]]
     audit.record(
-        user, "revision.rebased", revision, changes={"base": [old_base, revision.base.number]},
+        user,
+        "revision.rebased",
+        revision,
+        changes={"base": [old_base, revision.base.number]},
         note=("Both changed: " + ", ".join(conflicts)) if conflicts else "",
-    )  # fmt: skip
+    )
     return conflicts
 
 

@@ -18,9 +18,18 @@ from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Se
 from reviews.models import ActionItem, ActionKind
 
 SEARCH_FIELDS = (
-    "pattern", "recognise", "change_authority", "acceptable_risks", "fallback_options", "contingency_contacts",
-    "script_acknowledge", "script_known", "script_unknown", "script_next_steps", "script_next_update",
-)  # fmt: skip
+    "pattern",
+    "recognise",
+    "change_authority",
+    "acceptable_risks",
+    "fallback_options",
+    "contingency_contacts",
+    "script_acknowledge",
+    "script_known",
+    "script_unknown",
+    "script_next_steps",
+    "script_next_update",
+)
 
 
 @require_safe
@@ -91,10 +100,15 @@ def compare_versions(request, slug):
         request,
         "playbook/compare.html",
         {
-            "section": section, "a": a, "b": b, "rows": compare(a.content(), b.content()),
-            "numbers": sorted(versions, reverse=True), "left": f"Version {a.number}", "right": f"Version {b.number}",
+            "section": section,
+            "a": a,
+            "b": b,
+            "rows": compare(a.content(), b.content()),
+            "numbers": sorted(versions, reverse=True),
+            "left": f"Version {a.number}",
+            "right": f"Version {b.number}",
         },
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -155,13 +169,18 @@ def propose(request, slug=None):
             )
             return redirect(revision)
     return render(
-        request, "playbook/revision_form.html",
+        request,
+        "playbook/revision_form.html",
         {
-            "form": form, "section": section, "action": action, "action_visible": action_visible, "task": task,
+            "form": form,
+            "section": section,
+            "action": action,
+            "action_visible": action_visible,
+            "task": task,
             "creating": True,
         },
         status=400 if form.errors else 200,
-    )  # fmt: skip
+    )
 
 
 @require_safe
@@ -204,9 +223,12 @@ def revision_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_revision(
-                request.user, revision, version=form.cleaned_data["version"], content=form.content(),
+                request.user,
+                revision,
+                version=form.cleaned_data["version"],
+                content=form.content(),
                 rationale=form.cleaned_data["rationale"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as error:
@@ -215,10 +237,11 @@ def revision_edit(request, pk):
             messages.success(request, "Revision saved.")
             return redirect(revision)
     return render(
-        request, "playbook/revision_form.html",
+        request,
+        "playbook/revision_form.html",
         {"form": form, "section": revision.section, "revision": revision, "conflict": conflict, "creating": False},
         status=409 if conflict else (400 if form.errors else 200),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -238,10 +261,12 @@ def revision_action(request, pk, action):
             data = form.cleaned_data
             if action == "approve":
                 version = services.approve(
-                    user, revision, comment=data.get("comment", ""),
+                    user,
+                    revision,
+                    comment=data.get("comment", ""),
                     attest_regulatory=data.get("attest_regulatory", False),
                     attest_blameless=data.get("attest_blameless", False),
-                )  # fmt: skip
+                )
                 messages.success(request, f"Approved and published as version {version.number}.")
                 return redirect(version.section)
             services.reject(user, revision, comment=data.get("comment", ""))
@@ -326,9 +351,10 @@ def cycle(request):
         )
         progress = counts | {"percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0}
     return render(
-        request, "playbook/cycle.html",
+        request,
+        "playbook/cycle.html",
         {"cycles": cycles, "cycle": chosen, "tasks": tasks, "progress": progress, "today": timezone.localdate()},
-    )  # fmt: skip
+    )
 
 
 def task(request, pk):

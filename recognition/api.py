@@ -24,9 +24,11 @@ class RecognitionSerializer(serializers.ModelSerializer):
     )
     # An unknown id and one of a review the author cannot open get the same answer (the service's).
     review = serializers.PrimaryKeyRelatedField(
-        queryset=Review.objects.all(), required=False, allow_null=True,
+        queryset=Review.objects.all(),
+        required=False,
+        allow_null=True,
         error_messages={"does_not_exist": "You cannot refer to that review."},
-    )  # fmt: skip
+    )
     author = serializers.CharField(source="author.get_username", read_only=True)
     category = serializers.ChoiceField(choices=Category.choices)
     message = serializers.CharField(max_length=services.MAX_MESSAGE)
@@ -69,9 +71,13 @@ class RecognitionViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.give(
-            self.request.user, category=data["category"], message=data["message"], team=data.get("team"),
-            person=data.get("person"), review=data.get("review"),
-        )  # fmt: skip
+            self.request.user,
+            category=data["category"],
+            message=data["message"],
+            team=data.get("team"),
+            person=data.get("person"),
+            review=data.get("review"),
+        )
 
     @extend_schema(request=None, responses={201: RecognitionSerializer}, summary="Second a recognition (once)")
     @action(detail=True, methods=["post"])

@@ -86,9 +86,13 @@ def give(request):
             review = _review(data["review"])
         try:
             recognition = services.give(
-                request.user, category=data["category"], message=data["message"], team=data.get("team"),
-                person=data.get("person"), review=review,
-            )  # fmt: skip
+                request.user,
+                category=data["category"],
+                message=data["message"],
+                team=data.get("team"),
+                person=data.get("person"),
+                review=review,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

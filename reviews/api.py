@@ -55,10 +55,23 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "title", "customer", "severity", "summary", "customer_summary", "team", "pattern_name",
-            "playbook_section", "playbook_version", "escalated_at",
-            "acknowledged_at", "first_customer_update_at", "resolved_at", "satisfaction", "version",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "customer",
+            "severity",
+            "summary",
+            "customer_summary",
+            "team",
+            "pattern_name",
+            "playbook_section",
+            "playbook_version",
+            "escalated_at",
+            "acknowledged_at",
+            "first_customer_update_at",
+            "resolved_at",
+            "satisfaction",
+            "version",
+        ]
         read_only_fields = ["id", "playbook_version"]
 
 
@@ -100,9 +113,19 @@ class ActionItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActionItem
         fields = [
-            "id", "review", "finding", "title", "owner", "due_on", "kind", "state", "dropped_reason",
-            "completed_at", "is_overdue", "version",
-        ]  # fmt: skip
+            "id",
+            "review",
+            "finding",
+            "title",
+            "owner",
+            "due_on",
+            "kind",
+            "state",
+            "dropped_reason",
+            "completed_at",
+            "is_overdue",
+            "version",
+        ]
         read_only_fields = ["id", "state", "dropped_reason", "completed_at", "is_overdue", "version"]
         extra_kwargs = {"review": {"queryset": selectors.Review.objects.all()}}
 
@@ -146,9 +169,18 @@ class ReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = selectors.Review
         fields = [
-            "id", "incident", "facilitator", "state", "is_exercise", "narrative", "clarity_score",
-            "published_at", "archived_at", "archive_reason", "version",
-        ]  # fmt: skip
+            "id",
+            "incident",
+            "facilitator",
+            "state",
+            "is_exercise",
+            "narrative",
+            "clarity_score",
+            "published_at",
+            "archived_at",
+            "archive_reason",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_facilitator(self, review) -> dict:
@@ -200,11 +232,17 @@ class ReviewDetailSerializer(ReviewSerializer):
             "overall": scoring["overall"],
             "submitted": len(scoring["submitted"]),
             "dimensions": [
-                {"dimension": s.dimension, "label": s.label, "median": s.median, "spread": s.spread,
-                 "count": s.count, "wide": s.is_wide}
+                {
+                    "dimension": s.dimension,
+                    "label": s.label,
+                    "median": s.median,
+                    "spread": s.spread,
+                    "count": s.count,
+                    "wide": s.is_wide,
+                }
                 for s in scoring["summaries"]
             ],
-        }  # fmt: skip
+        }
 
     def get_language_hits(self, review) -> list[dict]:
         if not policy.can_manage(self.context["request"].user, review):

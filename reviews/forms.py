@@ -68,9 +68,17 @@ class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
         fields = [
-            "title", "customer", "severity", "team", *MILESTONE_FIELDS, "playbook_section", "pattern_name", "summary",
-            "customer_summary", "satisfaction",
-        ]  # fmt: skip
+            "title",
+            "customer",
+            "severity",
+            "team",
+            *MILESTONE_FIELDS,
+            "playbook_section",
+            "pattern_name",
+            "summary",
+            "customer_summary",
+            "satisfaction",
+        ]
         widgets = {field: DateTimeLocalInput() for field in MILESTONE_FIELDS} | {
             "summary": forms.Textarea(attrs={"rows": 3, "data-language-check": "summary"}),
             "satisfaction": forms.NumberInput(attrs={"min": 1, "max": 5}),

@@ -281,10 +281,13 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
         created_by=user,
     )
     audit.record(
-        user, "incident.role_assigned", assignment, url=review.get_absolute_url(),
+        user,
+        "incident.role_assigned",
+        assignment,
+        url=review.get_absolute_url(),
         changes={"holder": [current.person.get_username() if current else None, person.get_username()]},
         note=handover_note,
-    )  # fmt: skip
+    )
     return assignment
 
 
@@ -305,9 +308,12 @@ def end_role(user, assignment, *, ended_at):
     assignment.ended_at = ended_at
     assignment.save(update_fields=["ended_at"])
     audit.record(
-        user, "incident.role_ended", assignment, url=review.get_absolute_url(),
+        user,
+        "incident.role_ended",
+        assignment,
+        url=review.get_absolute_url(),
         changes=audit.diff(before, audit.snapshot(assignment, ["ended_at"])),
-    )  # fmt: skip
+    )
     return assignment
 
 
@@ -345,9 +351,12 @@ def remove_role(user, assignment):
     _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
     audit.record(
-        user, "incident.role_removed", assignment, url=review.get_absolute_url(),
+        user,
+        "incident.role_removed",
+        assignment,
+        url=review.get_absolute_url(),
         changes={field: [value, None] for field, value in audit.snapshot(assignment, ASSIGNMENT_FIELDS).items()},
-    )  # fmt: skip
+    )
     assignment.delete()
 
 
@@ -376,9 +385,12 @@ def delete_timeline_entry(user, entry):
     _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
     audit.record(
-        user, "timeline.deleted", entry, url=review.get_absolute_url(),
+        user,
+        "timeline.deleted",
+        entry,
+        url=review.get_absolute_url(),
         changes={"what": [entry.what, None], "at": [entry.at.isoformat(), None]},
-    )  # fmt: skip
+    )
     entry.delete()
 
 
@@ -562,9 +574,12 @@ def amend(user, review, *, narrative, reason, version=None):
         raise ValidationError(errors)
     number = (review.texts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     audit.record(
-        user, "review.amended", review, note=reason.strip(),
+        user,
+        "review.amended",
+        review,
+        note=reason.strip(),
         changes={"narrative": [review.narrative, narrative], "state": [review.state, ReviewState.AMENDED]},
-    )  # fmt: skip
+    )
     review.narrative = narrative
     review.state = ReviewState.AMENDED
     review.version += 1
@@ -653,9 +668,12 @@ def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         review=review, title=title.strip(), owner=owner, due_on=due_on, kind=kind, finding=finding, created_by=user
     )
     audit.record(
-        user, "action_item.created", item, url=review.get_absolute_url(),
+        user,
+        "action_item.created",
+        item,
+        url=review.get_absolute_url(),
         changes={"owner": [None, owner.get_username()], "due_on": [None, due_on.isoformat()]},
-    )  # fmt: skip
+    )
     return item
 
 
@@ -676,9 +694,12 @@ def set_action_state(user, item, *, state, reason="", version=None):
     item.version += 1
     item.save()
     audit.record(
-        user, f"action_item.{state}", item, url=item.review.get_absolute_url(),
+        user,
+        f"action_item.{state}",
+        item,
+        url=item.review.get_absolute_url(),
         changes=audit.diff(before, audit.snapshot(item, ["state", "dropped_reason"])),
-    )  # fmt: skip
+    )
     return item
 
 

@@ -181,17 +181,23 @@ def _post_form(request, pk, form_class, key, anchor, action, success, form_kwarg
 @require_POST
 def assign_role(request, pk):
     return _post_form(
-        request, pk, RoleAssignmentForm, "role_form", "ownership",
+        request,
+        pk,
+        RoleAssignmentForm,
+        "role_form",
+        "ownership",
         lambda review, data: services.assign_role(request.user, review.incident, **data),
-        "Role assignment recorded.", lambda review: {"prefix": "role"},
-    )  # fmt: skip
+        "Role assignment recorded.",
+        lambda review: {"prefix": "role"},
+    )
 
 
 def _assignment(request, pk, assignment_pk):
     """A role assignment of a review the user manages, or 404."""
     review = _managed(request, pk)
-    return review, get_object_or_404(RoleAssignment.objects.select_related("person"), pk=assignment_pk,
-                                     incident=review.incident)  # fmt: skip
+    return review, get_object_or_404(
+        RoleAssignment.objects.select_related("person"), pk=assignment_pk, incident=review.incident
+    )
 
 
 def role_correct(request, pk, assignment_pk):
@@ -224,8 +230,12 @@ def role_end(request, pk, assignment_pk):
         else:
             messages.success(request, f"{assignment.get_role_display()} ended with no successor: the role is open.")
             return _to(review, "ownership")
-    context = {"review": review, "assignment": assignment, "form": RoleCorrectionForm(instance=assignment),
-               "end_form": end_form}  # fmt: skip
+    context = {
+        "review": review,
+        "assignment": assignment,
+        "form": RoleCorrectionForm(instance=assignment),
+        "end_form": end_form,
+    }
     return render(request, "reviews/role_correct.html", context, status=400)
 
 
@@ -244,37 +254,57 @@ def role_remove(request, pk, assignment_pk):
 @require_POST
 def add_entry(request, pk):
     return _post_form(
-        request, pk, TimelineEntryForm, "entry_form", "timeline",
+        request,
+        pk,
+        TimelineEntryForm,
+        "entry_form",
+        "timeline",
         lambda review, data: services.add_timeline_entry(request.user, review.incident, **data),
-        "Timeline entry added.", lambda review: {"prefix": "entry"},
-    )  # fmt: skip
+        "Timeline entry added.",
+        lambda review: {"prefix": "entry"},
+    )
 
 
 @require_POST
 def invite(request, pk):
     return _post_form(
-        request, pk, InviteForm, "invite_form", "scores",
+        request,
+        pk,
+        InviteForm,
+        "invite_form",
+        "scores",
         lambda review, data: services.invite_participant(request.user, review, data["user"]),
-        "Participant invited.", lambda review: {"prefix": "invite", "review": review},
-    )  # fmt: skip
+        "Participant invited.",
+        lambda review: {"prefix": "invite", "review": review},
+    )
 
 
 @require_POST
 def add_finding(request, pk):
     return _post_form(
-        request, pk, FindingForm, "finding_form", "findings",
+        request,
+        pk,
+        FindingForm,
+        "finding_form",
+        "findings",
         lambda review, data: services.add_finding(request.user, review, text=data["text"]),
-        "Finding recorded.", lambda review: {"prefix": "finding"},
-    )  # fmt: skip
+        "Finding recorded.",
+        lambda review: {"prefix": "finding"},
+    )
 
 
 @require_POST
 def add_action(request, pk):
     return _post_form(
-        request, pk, ActionItemForm, "action_form", "actions",
+        request,
+        pk,
+        ActionItemForm,
+        "action_form",
+        "actions",
         lambda review, data: services.add_action_item(request.user, review, **data),
-        "Action item created.", lambda review: {"prefix": "action", "review": review},
-    )  # fmt: skip
+        "Action item created.",
+        lambda review: {"prefix": "action", "review": review},
+    )
 
 
 @require_POST
@@ -335,9 +365,12 @@ def action_state(request, pk, item_pk):
         return _render_detail(request, review, status=400, action_error=(item.pk, "Choose a state."))
     try:
         services.set_action_state(
-            request.user, item, state=form.cleaned_data["state"], reason=form.cleaned_data["dropped_reason"],
+            request.user,
+            item,
+            state=form.cleaned_data["state"],
+            reason=form.cleaned_data["dropped_reason"],
             version=form.cleaned_data["version"],
-        )  # fmt: skip
+        )
     except ValidationError as error:
         message = error_text(error)
         return _render_detail(request, review, status=400, action_error=(item.pk, message))
@@ -385,9 +418,14 @@ def review_edit(request, pk):
         values = {field: data[field] for field in form.Meta.fields}
         try:
             services.edit_review(
-                request.user, review, incident_version=data["version"], review_version=data["review_version"],
-                narrative=data["narrative"], is_exercise=data["is_exercise"], **values,
-            )  # fmt: skip
+                request.user,
+                review,
+                incident_version=data["version"],
+                review_version=data["review_version"],
+                narrative=data["narrative"],
+                is_exercise=data["is_exercise"],
+                **values,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as error:
@@ -424,6 +462,8 @@ def review_amend(request, pk):
             messages.success(request, "Amended. The earlier text stays visible on the review.")
             return _to(review, "history")
     return render(
-        request, "reviews/review_amend.html", {"form": form, "review": review, "conflict": conflict},
+        request,
+        "reviews/review_amend.html",
+        {"form": form, "review": review, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),
-    )  # fmt: skip
+    )

@@ -46,8 +46,10 @@ def test_an_archived_review_is_read_only_until_restored(facilitator):
     assert not review.is_archived and review.archive_reason == ""
     services.update_review(facilitator, review, version=review.version, narrative="Back")
     assert [e.action for e in AuditEvent.objects.filter(subject_type="review").order_by("pk")][-3:] == [
-        "review.archived", "review.restored", "review.edited",
-    ]  # fmt: skip
+        "review.archived",
+        "review.restored",
+        "review.edited",
+    ]
 
 
 def test_archived_reviews_leave_the_list_and_the_figures_but_stay_readable(client, facilitator, staff):

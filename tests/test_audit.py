@@ -31,9 +31,13 @@ def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
     review = make_review(facilitator)
     reviews.update_review(facilitator, review, version=review.version, narrative="The first page went to a queue.")
     reviews.assign_role(
-        facilitator, review.incident, role=OwnershipRole.INVESTIGATION_LEAD, person=staff,
-        started_at=review.incident.escalated_at, handover_note="",
-    )  # fmt: skip
+        facilitator,
+        review.incident,
+        role=OwnershipRole.INVESTIGATION_LEAD,
+        person=staff,
+        started_at=review.incident.escalated_at,
+        handover_note="",
+    )
     reviews.invite_participant(facilitator, review, staff)
     reviews.start_review(facilitator, review)
     reviews.save_scores(staff, review, SIX, submit=True)
@@ -96,8 +100,11 @@ def test_action_items_and_timeline(facilitator, staff):
     entry = reviews.add_timeline_entry(facilitator, review.incident, at=timezone.now(), what="Customer called")
     reviews.delete_timeline_entry(facilitator, entry)
     assert [a for a, _ in actions()][-4:] == [
-        "action_item.created", "action_item.dropped", "timeline.added", "timeline.deleted",
-    ]  # fmt: skip
+        "action_item.created",
+        "action_item.dropped",
+        "timeline.added",
+        "timeline.deleted",
+    ]
     dropped = AuditEvent.objects.get(action="action_item.dropped")
     assert dropped.actor == staff
     assert dropped.changes == {"state": ["open", "dropped"], "dropped_reason": ["", "Covered by the new rota"]}
@@ -106,9 +113,13 @@ def test_action_items_and_timeline(facilitator, staff):
 
 def test_revisions_and_approvals(staff, governance):
     revision = playbook.create_revision(
-        staff, content={"pattern": "Payment outage", "target_first_update_minutes": 30},
-        rationale="First version", new_slug="payments", new_owner=staff, submit=True,
-    )  # fmt: skip
+        staff,
+        content={"pattern": "Payment outage", "target_first_update_minutes": 30},
+        rationale="First version",
+        new_slug="payments",
+        new_owner=staff,
+        submit=True,
+    )
     version = playbook.approve(governance, revision, comment="Good", attest_regulatory=True, attest_blameless=True)
     assert actions() == [
         ("revision.created", "Sam Staff"),
@@ -139,11 +150,18 @@ def test_role_grants_in_the_admin_are_recorded_with_the_admin(client, admin, sta
     response = client.post(
         f"/admin/auth/user/{staff.pk}/change/",
         {
-            "username": staff.username, "first_name": staff.first_name, "last_name": staff.last_name,
-            "email": staff.email, "is_active": "on", "groups": [group.pk],
-            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+            "username": staff.username,
+            "first_name": staff.first_name,
+            "last_name": staff.last_name,
+            "email": staff.email,
+            "is_active": "on",
+            "groups": [group.pk],
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action="role.granted")
     assert event.actor == admin and event.subject_label == "Sam Staff"

@@ -94,9 +94,12 @@ def test_action_item_state(two, facilitator, staff):
 
 def test_revision_edits(staff):
     revision = playbook.create_revision(
-        staff, content={"pattern": "Payment outage", "target_first_update_minutes": 30},
-        rationale="First", new_slug="payments", new_owner=staff,
-    )  # fmt: skip
+        staff,
+        content={"pattern": "Payment outage", "target_first_update_minutes": 30},
+        rationale="First",
+        new_slug="payments",
+        new_owner=staff,
+    )
     a, b = APIClient(), APIClient()
     a.force_authenticate(staff)
     b.force_authenticate(staff)  # the author in two browser tabs

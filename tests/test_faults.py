@@ -203,15 +203,30 @@ def workers(transactional_db, redis_server):
         log.parent.mkdir(parents=True, exist_ok=True)
         out = open(log, "wb")  # noqa: SIM115 (closed at teardown)
         command = [
-            sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "--loglevel=INFO",
-            "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"{name}-{os.getpid()}@%h",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            f"--pool={pool}",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+        ]
         if pool == "prefork":
             command.append(f"--concurrency={concurrency}")
         proc = subprocess.Popen(
-            command, cwd=ROOT, env={**_worker_env(), **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env={**_worker_env(), **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         proc.log, proc.out = log, out
         started.append(proc)
         deadline = time.monotonic() + 60
@@ -302,9 +317,14 @@ def test_a_worker_killed_mid_send_leaves_the_task_to_the_next_worker(workers, si
     assert "notify_recognition[" in heir.log.read_text()  # the heir ran it
     assert recognition_services.send_notices(recognition.pk) == 0  # everything is recorded
     report(
-        "worker-sigkill", faults=1, expected=4, sent=len(sink.accepted), duplicates=0, lost=0,
+        "worker-sigkill",
+        faults=1,
+        expected=4,
+        sent=len(sink.accepted),
+        duplicates=0,
+        lost=0,
         redelivered_after=f"{recovered_in:.1f}s",
-    )  # fmt: skip
+    )
 
 
 # Duplicate delivery --------------------------------------------------------------------
@@ -358,8 +378,9 @@ class RedisProcess:
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         from tests import services
 
         wait_for(lambda: services.redis_up(port=self.port), 20, f"redis-server on port {self.port}")
@@ -459,17 +480,24 @@ def test_with_redis_down_the_site_serves_and_saves_and_the_mail_follows_once(
             started = time.monotonic()
             response = client.post(
                 "/reviews/new/",
-                {"title": "Outage", "customer": "Acme", "severity": "sev2", "team": team_during.pk,
-                 "escalated_at": (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")},
-            )  # fmt: skip
+                {
+                    "title": "Outage",
+                    "customer": "Acme",
+                    "severity": "sev2",
+                    "team": team_during.pk,
+                    "escalated_at": (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                },
+            )
             review_took = time.monotonic() - started
             assert response.status_code == 302, response.content.decode()[:2000]
             assert notices() == 0
 
             own_redis.start()  # empty: nothing survived
             assert own_redis.client().llen("celery") == 0
-            workers("after-outage", env={**sink.env, "CELERY_BROKER_URL": own_redis.url,
-                                                  "CELERY_RESULT_BACKEND": own_redis.url})  # fmt: skip
+            workers(
+                "after-outage",
+                env={**sink.env, "CELERY_BROKER_URL": own_redis.url, "CELERY_RESULT_BACKEND": own_redis.url},
+            )
             # The reconcile leaves recognitions younger than two minutes to the
             # task sent after commit; the outage "lasted" longer than that.
             Recognition.objects.update(created_at=timezone.now() - timedelta(minutes=3))
@@ -480,9 +508,16 @@ def test_with_redis_down_the_site_serves_and_saves_and_the_mail_follows_once(
             assert sink.per_recipient() == Counter(before + during)
             assert notices() == 5
             report(
-                "redis-outage", faults="crash with 1 task queued + outage", pages_served=len(pages),
-                slowest_page=f"{slowest:.2f}s", give_took=[f"{took:.2f}s" for took in give_took],
-                review_took=f"{review_took:.2f}s", expected=5, sent=len(sink.accepted), duplicates=0, lost=0,
-            )  # fmt: skip
+                "redis-outage",
+                faults="crash with 1 task queued + outage",
+                pages_served=len(pages),
+                slowest_page=f"{slowest:.2f}s",
+                give_took=[f"{took:.2f}s" for took in give_took],
+                review_took=f"{review_took:.2f}s",
+                expected=5,
+                sent=len(sink.accepted),
+                duplicates=0,
+                lost=0,
+            )
     finally:
         sink.close()

@@ -25,21 +25,43 @@ T = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
 CORE = (OwnershipRole.INVESTIGATION_LEAD, OwnershipRole.COMMUNICATIONS_OWNER, OwnershipRole.DECISION_OWNER)
 
 
-def incident(author, team, *, at=T, tto=None, ttfu=None, ttr=None, satisfaction=None, clarity=None, exercise=False,
-             section=None, dims=None, state=ReviewState.PUBLISHED):  # fmt: skip
+def incident(
+    author,
+    team,
+    *,
+    at=T,
+    tto=None,
+    ttfu=None,
+    ttr=None,
+    satisfaction=None,
+    clarity=None,
+    exercise=False,
+    section=None,
+    dims=None,
+    state=ReviewState.PUBLISHED,
+):
     """An incident escalated ``at`` whose core roles were all first held ``tto`` minutes later."""
     created = Incident.objects.create(
-        title="x", customer="Acme", team=team, escalated_at=at, created_by=author, satisfaction=satisfaction,
+        title="x",
+        customer="Acme",
+        team=team,
+        escalated_at=at,
+        created_by=author,
+        satisfaction=satisfaction,
         first_customer_update_at=at + timedelta(minutes=ttfu) if ttfu is not None else None,
         resolved_at=at + timedelta(minutes=ttr) if ttr is not None else None,
-        playbook_section=section, playbook_version=section.current if section else None,
-    )  # fmt: skip
+        playbook_section=section,
+        playbook_version=section.current if section else None,
+    )
     if tto is not None:
         for offset, role in zip((tto, 1, 2), CORE, strict=True):  # the last core role arrives at tto
             RoleAssignment.objects.create(
-                incident=created, role=role, person=author, started_at=at + timedelta(minutes=min(offset, tto)),
+                incident=created,
+                role=role,
+                person=author,
+                started_at=at + timedelta(minutes=min(offset, tto)),
                 created_by=author,
-            )  # fmt: skip
+            )
     review = Review.objects.create(
         incident=created, facilitator=author, state=state, is_exercise=exercise, clarity_score=clarity
     )
@@ -52,8 +74,15 @@ def incident(author, team, *, at=T, tto=None, ttfu=None, ttr=None, satisfaction=
 def data(db, staff, governance):
     author = UserFactory(username="author")
     a, b = TeamFactory(name="Alpha", slug="alpha"), TeamFactory(name="Beta", slug="beta")
-    section = new_section(staff, governance, slug="pay", pattern="Payment outage", target_ownership_minutes=30,
-                          target_first_update_minutes=30, target_resolution_minutes=240)  # fmt: skip
+    section = new_section(
+        staff,
+        governance,
+        slug="pay",
+        pattern="Payment outage",
+        target_ownership_minutes=30,
+        target_first_update_minutes=30,
+        target_resolution_minutes=240,
+    )
     # Alpha, Q3: three incidents on the payments pattern
     incident(author, a, tto=10, ttfu=20, ttr=100, satisfaction=4, clarity=80, section=section, dims={1: 4, 4: 2})
     incident(author, a, tto=20, ttfu=40, ttr=200, satisfaction=2, clarity=40, section=section, dims={1: 5, 4: 3})
@@ -151,14 +180,19 @@ def _bulk(author, teams, section, n, start=0):
     """``n`` incidents with the trio, milestones, a published review and rubric results, in bulk."""
     rows = Incident.objects.bulk_create(
         Incident(
-            title=f"i{start + i}", customer=f"C{i % 7}", team=teams[i % len(teams)], created_by=author,
+            title=f"i{start + i}",
+            customer=f"C{i % 7}",
+            team=teams[i % len(teams)],
+            created_by=author,
             escalated_at=T + timedelta(minutes=start + i),
             first_customer_update_at=T + timedelta(minutes=start + i + 20),
-            resolved_at=T + timedelta(minutes=start + i + 100 + i % 50), satisfaction=1 + i % 5,
-            playbook_section=section if i % 2 else None, playbook_version=section.current if i % 2 else None,
+            resolved_at=T + timedelta(minutes=start + i + 100 + i % 50),
+            satisfaction=1 + i % 5,
+            playbook_section=section if i % 2 else None,
+            playbook_version=section.current if i % 2 else None,
         )
         for i in range(n)
-    )  # fmt: skip
+    )
     RoleAssignment.objects.bulk_create(
         RoleAssignment(
             incident=row,

@@ -62,9 +62,12 @@ def world(db, staff, facilitator, governance, admin):
     reviews.invite_participant(facilitator, draft, participant)
     incident = draft.incident
     assignment = reviews.assign_role(
-        facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=facilitator,
+        facilitator,
+        incident,
+        role=OwnershipRole.INVESTIGATION_LEAD,
+        person=facilitator,
         started_at=incident.escalated_at,
-    )  # fmt: skip
+    )
     entry = reviews.add_timeline_entry(facilitator, incident, at=incident.escalated_at, what="Paged")
     finding = reviews.add_finding(facilitator, draft, text="The page went to a queue.")
     item = reviews.add_action_item(
@@ -77,69 +80,118 @@ def world(db, staff, facilitator, governance, admin):
     reviews.save_scores(participant, published, SIX, submit=True)
     reviews.publish(facilitator, published)
     first = playbook.create_revision(
-        governance, content={"pattern": "Payment outage", "target_first_update_minutes": 30},
-        rationale="First", new_slug="payments", new_owner=staff, submit=True,
-    )  # fmt: skip
+        governance,
+        content={"pattern": "Payment outage", "target_first_update_minutes": 30},
+        rationale="First",
+        new_slug="payments",
+        new_owner=staff,
+        submit=True,
+    )
     v1 = playbook.approve(admin, first, attest_regulatory=True, attest_blameless=True)
     second = playbook.create_revision(
-        governance, section=v1.section, content=v1.content() | {"target_first_update_minutes": 20},
-        rationale="Faster", submit=True,
-    )  # fmt: skip
+        governance,
+        section=v1.section,
+        content=v1.content() | {"target_first_update_minutes": 20},
+        rationale="Faster",
+        submit=True,
+    )
     playbook.approve(admin, second, attest_regulatory=True, attest_blameless=True)
     proposal = playbook.create_revision(
-        staff, section=v1.section, content=v1.section.current.content() | {"target_first_update_minutes": 15},
-        rationale="Faster still", submit=True,
-    )  # fmt: skip
+        staff,
+        section=v1.section,
+        content=v1.section.current.content() | {"target_first_update_minutes": 15},
+        rationale="Faster still",
+        submit=True,
+    )
     playbook.reconcile_cycle()
     task = v1.section.tasks.get()
     given = recognition.give(facilitator, team=None, person=staff, category="clear_ownership", message="Led it.")
     link = insights.share_link_create(facilitator, customer="Acme Corp", year=2026, quarter=4)
     return {
-        "users": {"staff": staff, "participant": participant, "facilitator": facilitator,
-                  "governance": governance, "admin": admin},
-        "draft": draft, "published": published, "incident": incident, "assignment": assignment, "entry": entry,
-        "finding": finding, "item": item, "section": v1.section, "proposal": proposal, "task": task,
-        "cycle": task.cycle, "recognition": given, "link": link, "team": team,
-    }  # fmt: skip
+        "users": {
+            "staff": staff,
+            "participant": participant,
+            "facilitator": facilitator,
+            "governance": governance,
+            "admin": admin,
+        },
+        "draft": draft,
+        "published": published,
+        "incident": incident,
+        "assignment": assignment,
+        "entry": entry,
+        "finding": finding,
+        "item": item,
+        "section": v1.section,
+        "proposal": proposal,
+        "task": task,
+        "cycle": task.cycle,
+        "recognition": given,
+        "link": link,
+        "team": team,
+    }
 
 
 def kwargs_for(name, w):
     """Concrete URL arguments for a route."""
     d = w["draft"]
     return {
-        "reviews:detail": {"pk": d.pk}, "reviews:edit": {"pk": d.pk}, "reviews:amend": {"pk": w["published"].pk},
-        "reviews:assign-role": {"pk": d.pk}, "reviews:add-entry": {"pk": d.pk}, "reviews:invite": {"pk": d.pk},
-        "reviews:scores": {"pk": d.pk}, "reviews:add-finding": {"pk": d.pk}, "reviews:add-action": {"pk": d.pk},
-        "reviews:action-state": {"pk": d.pk, "item_pk": w["item"].pk}, "reviews:dismiss": {"pk": d.pk},
+        "reviews:detail": {"pk": d.pk},
+        "reviews:edit": {"pk": d.pk},
+        "reviews:amend": {"pk": w["published"].pk},
+        "reviews:assign-role": {"pk": d.pk},
+        "reviews:add-entry": {"pk": d.pk},
+        "reviews:invite": {"pk": d.pk},
+        "reviews:scores": {"pk": d.pk},
+        "reviews:add-finding": {"pk": d.pk},
+        "reviews:add-action": {"pk": d.pk},
+        "reviews:action-state": {"pk": d.pk, "item_pk": w["item"].pk},
+        "reviews:dismiss": {"pk": d.pk},
         "reviews:transition": {"pk": d.pk, "action": "start"},
         "reviews:role-correct": {"pk": d.pk, "assignment_pk": w["assignment"].pk},
         "reviews:role-end": {"pk": d.pk, "assignment_pk": w["assignment"].pk},
         "reviews:role-remove": {"pk": d.pk, "assignment_pk": w["assignment"].pk},
         "role-assignment-end": {"pk": w["assignment"].pk},
-        "playbook:revision": {"pk": w["proposal"].pk}, "playbook:revision-edit": {"pk": w["proposal"].pk},
+        "playbook:revision": {"pk": w["proposal"].pk},
+        "playbook:revision-edit": {"pk": w["proposal"].pk},
         "playbook:rebase": {"pk": w["proposal"].pk},
         "playbook:revision-action": {"pk": w["proposal"].pk, "action": "approve"},
-        "playbook:task": {"pk": w["task"].pk}, "playbook:section": {"slug": "payments"},
-        "playbook:version": {"slug": "payments", "number": 1}, "playbook:restore": {"slug": "payments", "number": 1},
-        "playbook:compare": {"slug": "payments"}, "playbook:propose": {"slug": "payments"},
-        "recognition:second": {"pk": w["recognition"].pk}, "recognition:hide": {"pk": w["recognition"].pk},
-        "shared-snapshot": {"token": w["link"].token}, "teams:detail": {"slug": w["team"].slug},
-        "team-detail": {"slug": w["team"].slug}, "review-detail": {"pk": d.pk},
-        "incident-detail": {"pk": w["incident"].pk}, "role-assignment-detail": {"pk": w["assignment"].pk},
-        "timeline-entry-detail": {"pk": w["entry"].pk}, "finding-detail": {"pk": w["finding"].pk},
-        "action-item-detail": {"pk": w["item"].pk}, "action-item-state": {"pk": w["item"].pk},
-        "recognition-detail": {"pk": w["recognition"].pk}, "recognition-hide": {"pk": w["recognition"].pk},
+        "playbook:task": {"pk": w["task"].pk},
+        "playbook:section": {"slug": "payments"},
+        "playbook:version": {"slug": "payments", "number": 1},
+        "playbook:restore": {"slug": "payments", "number": 1},
+        "playbook:compare": {"slug": "payments"},
+        "playbook:propose": {"slug": "payments"},
+        "recognition:second": {"pk": w["recognition"].pk},
+        "recognition:hide": {"pk": w["recognition"].pk},
+        "shared-snapshot": {"token": w["link"].token},
+        "teams:detail": {"slug": w["team"].slug},
+        "team-detail": {"slug": w["team"].slug},
+        "review-detail": {"pk": d.pk},
+        "incident-detail": {"pk": w["incident"].pk},
+        "role-assignment-detail": {"pk": w["assignment"].pk},
+        "timeline-entry-detail": {"pk": w["entry"].pk},
+        "finding-detail": {"pk": w["finding"].pk},
+        "action-item-detail": {"pk": w["item"].pk},
+        "action-item-state": {"pk": w["item"].pk},
+        "recognition-detail": {"pk": w["recognition"].pk},
+        "recognition-hide": {"pk": w["recognition"].pk},
         "recognition-second": {"pk": w["recognition"].pk},
         "playbook-section-detail": {"slug": "payments"},
         "playbook-section-version": {"slug": "payments", "number": 1},
-        "playbook-revision-detail": {"pk": w["proposal"].pk}, "playbook-cycle-detail": {"pk": w["cycle"].pk},
-        "playbook-task-detail": {"pk": w["task"].pk}, "playbook-task-complete": {"pk": w["task"].pk},
+        "playbook-revision-detail": {"pk": w["proposal"].pk},
+        "playbook-cycle-detail": {"pk": w["cycle"].pk},
+        "playbook-task-detail": {"pk": w["task"].pk},
+        "playbook-task-complete": {"pk": w["task"].pk},
     }.get(name) or (
-        {} if name.endswith(("-list", "-root"))
-        else {"pk": d.pk} if name.startswith("review-")
-        else {"pk": w["proposal"].pk} if name.startswith("playbook-revision-")
+        {}
+        if name.endswith(("-list", "-root"))
+        else {"pk": d.pk}
+        if name.startswith("review-")
+        else {"pk": w["proposal"].pk}
+        if name.startswith("playbook-revision-")
         else {}
-    )  # fmt: skip
+    )
 
 
 def request(role, w, name, method):

@@ -180,9 +180,11 @@ def test_incidents_link_the_version_in_force_and_its_targets(section, staff, gov
     section.versions.update(published_at=timezone.now() - timedelta(days=30))
     approve(governance, propose(staff, section, target_first_update_minutes=10))  # v2 published now
     review = make_review(
-        facilitator, hours_ago=48, playbook_section=section,
+        facilitator,
+        hours_ago=48,
+        playbook_section=section,
         first_customer_update_at=timezone.now() - timedelta(hours=47, minutes=40),
-    )  # fmt: skip
+    )
     assert review.incident.playbook_version.number == 1  # v2 came after the escalation
     first_update = {m.key: m for m in metrics_for(review.incident)}["time_to_first_update"]
     assert first_update.target == timedelta(minutes=30) and first_update.met is True
@@ -317,9 +319,13 @@ def test_a_revision_completes_its_task_when_approved(section, staff, governance)
     services.reconcile_cycle(date(2026, 11, 3))
     task = ReviewTask.objects.get()
     revision = services.create_revision(
-        staff, section=section, content=section.current.content() | {"pattern": "Renamed"}, rationale="Quarterly",
-        review_task=task, submit=True,
-    )  # fmt: skip
+        staff,
+        section=section,
+        content=section.current.content() | {"pattern": "Renamed"},
+        rationale="Quarterly",
+        review_task=task,
+        submit=True,
+    )
     task.refresh_from_db()
     assert task.state == TaskState.PENDING
     approve(governance, revision)

@@ -52,9 +52,13 @@ def hidden_action(facilitator):
     """A playbook-change action item of a draft review that staff cannot open."""
     review = make_review(facilitator, title="Secret merger outage")
     return review_services.add_action_item(
-        facilitator, review, title="Rename the merger runbook", owner=facilitator,
-        due_on=timezone.localdate(), kind="playbook_change",
-    )  # fmt: skip
+        facilitator,
+        review,
+        title="Rename the merger runbook",
+        owner=facilitator,
+        due_on=timezone.localdate(),
+        kind="playbook_change",
+    )
 
 
 @pytest.fixture
@@ -127,9 +131,12 @@ def test_a_revision_cannot_refer_to_an_action_item_of_a_review_its_author_cannot
 def test_a_revision_cannot_refer_to_a_review_its_author_cannot_open(section, staff, hidden_action):
     with pytest.raises(ValidationError) as error:
         services.create_revision(
-            staff, section=section, content=section.current.content(), rationale="x",
+            staff,
+            section=section,
+            content=section.current.content(),
+            rationale="x",
             prompted_by_review=hidden_action.review,
-        )  # fmt: skip
+        )
     assert "prompted_by_review" in error.value.message_dict
 
 
@@ -166,9 +173,13 @@ def test_the_propose_page_does_not_show_a_hidden_action_items_title(client, sect
 def prompted(section, facilitator, hidden_action):
     """A submitted revision by someone who may open the review, prompted by its action item."""
     return services.create_revision(
-        facilitator, section=section, content=section.current.content() | {"pattern": "Merger"}, rationale="x",
-        prompted_by_action=hidden_action, submit=True,
-    )  # fmt: skip
+        facilitator,
+        section=section,
+        content=section.current.content() | {"pattern": "Merger"},
+        rationale="x",
+        prompted_by_action=hidden_action,
+        submit=True,
+    )
 
 
 def test_a_revision_page_hides_the_prompting_action_item_from_a_reader_who_cannot_open_its_review(
@@ -209,9 +220,13 @@ def test_the_api_revision_list_reads_prompts_in_a_constant_number_of_queries(
 ):
     def prompted_revision():
         services.create_revision(
-            facilitator, section=section, content=section.current.content(), rationale="x",
-            prompted_by_action=hidden_action, submit=True,
-        )  # fmt: skip
+            facilitator,
+            section=section,
+            content=section.current.content(),
+            rationale="x",
+            prompted_by_action=hidden_action,
+            submit=True,
+        )
 
     prompted_revision()
     api.force_authenticate(staff)
@@ -330,12 +345,19 @@ def test_a_malformed_ownership_map_saved_in_the_database_breaks_no_page(client, 
     client.force_login(staff)
     api.force_authenticate(staff)
     urls = [
-        f"/playbook/{section.slug}/", f"/playbook/{section.slug}/v1/", f"/playbook/{section.slug}/compare/?a=1&b=2",
-        f"/playbook/{section.slug}/propose/", f"/playbook/revisions/{revision.pk}/",
-        f"/playbook/revisions/{revision.pk}/edit/", f"/playbook/revisions/{approve_later.pk}/rebase/",
-        f"/api/playbook/revisions/{revision.pk}/", "/api/playbook/revisions/", "/api/playbook/sections/",
-        f"/api/playbook/sections/{section.slug}/", f"/api/playbook/sections/{section.slug}/versions/1/",
-    ]  # fmt: skip
+        f"/playbook/{section.slug}/",
+        f"/playbook/{section.slug}/v1/",
+        f"/playbook/{section.slug}/compare/?a=1&b=2",
+        f"/playbook/{section.slug}/propose/",
+        f"/playbook/revisions/{revision.pk}/",
+        f"/playbook/revisions/{revision.pk}/edit/",
+        f"/playbook/revisions/{approve_later.pk}/rebase/",
+        f"/api/playbook/revisions/{revision.pk}/",
+        "/api/playbook/revisions/",
+        "/api/playbook/sections/",
+        f"/api/playbook/sections/{section.slug}/",
+        f"/api/playbook/sections/{section.slug}/versions/1/",
+    ]
     assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 200)
 
 

@@ -82,9 +82,14 @@ def one_of_each_child(facilitator, review, owner):
     services.add_timeline_entry(facilitator, review.incident, at=at(review, 1), kind="note", what="Paged the lead.")
     finding = services.add_finding(facilitator, review, text="Nobody held the decision role.")
     services.add_action_item(
-        facilitator, review, title="Name a decision owner", owner=owner,
-        due_on=timezone.localdate() + timedelta(days=7), kind="ownership_map", finding=finding,
-    )  # fmt: skip
+        facilitator,
+        review,
+        title="Name a decision owner",
+        owner=owner,
+        due_on=timezone.localdate() + timedelta(days=7),
+        kind="ownership_map",
+        finding=finding,
+    )
 
 
 # Anonymous ---------------------------------------------------------------------
@@ -168,8 +173,12 @@ def test_facilitators_and_admins_create_a_draft_review(request, api, who):
     assert metrics["time_to_ownership"]["value"] is None  # no roles held yet
     assert metrics["satisfaction"]["value"] == "4"
     assert [r["role"] for r in body["ownership"]] == [
-        "investigation_lead", "communications_owner", "decision_owner", "customer_contact", "internal_liaison",
-    ]  # fmt: skip
+        "investigation_lead",
+        "communications_owner",
+        "decision_owner",
+        "customer_contact",
+        "internal_liaison",
+    ]
     assert all(r["gap"] and r["history"] == [] for r in body["ownership"])
     assert {r["role"] for r in body["ownership"] if r["core"]} == CORE
     assert body["consolidation"]["submitted"] == 0  # the facilitator always sees the consolidation
@@ -921,8 +930,13 @@ def test_scores_are_blind_until_you_submit(api, facilitator, participant):
     assert mine["overall"] == 50.0
     first = mine["dimensions"][0]
     assert first == {
-        "dimension": 1, "label": first["label"], "median": 3.0, "spread": 2, "count": 2, "wide": True,
-    }  # fmt: skip
+        "dimension": 1,
+        "label": first["label"],
+        "median": 3.0,
+        "spread": 2,
+        "count": 2,
+        "wide": True,
+    }
 
 
 # Action items ----------------------------------------------------------------------------------
@@ -1188,9 +1202,14 @@ def _fill(facilitator, review, people):
         services.invite_participant(facilitator, review, person)
         finding = services.add_finding(facilitator, review, text=f"Finding {i}: the lead should have known.")
         services.add_action_item(
-            facilitator, review, title=f"Action {i}", owner=person, due_on=timezone.localdate(), kind="other",
+            facilitator,
+            review,
+            title=f"Action {i}",
+            owner=person,
+            due_on=timezone.localdate(),
+            kind="other",
             finding=finding,
-        )  # fmt: skip
+        )
     services.dismiss_language_hit(facilitator, review, phrase="was paged", reason="Fine")
     review = services.start_review(facilitator, review)
     for person in people:

@@ -341,9 +341,13 @@ def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilit
     section = new_section(staff, governance)
     review = make_review(facilitator, playbook_section=section)
     item = services.add_action_item(
-        facilitator, review, title="Name the decision owner", owner=staff, due_on=timezone.localdate(),
+        facilitator,
+        review,
+        title="Name the decision owner",
+        owner=staff,
+        due_on=timezone.localdate(),
         kind="playbook_change",
-    )  # fmt: skip
+    )
     html = fclient.get(f"/reviews/{review.pk}/").content.decode()
     link = f"/playbook/{section.slug}/propose/?action={item.pk}"
     assert link in html
@@ -359,15 +363,24 @@ def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilit
 def test_a_facilitator_corrects_ends_and_removes_a_role_on_the_page(fclient, facilitator, staff):
     review = make_review(facilitator, escalated_at=timezone.now().replace(second=0, microsecond=0) - timedelta(days=2))
     escalated = review.incident.escalated_at
-    lead = services.assign_role(facilitator, review.incident, role=R.INVESTIGATION_LEAD, person=facilitator,
-                                started_at=escalated + timedelta(minutes=5))  # fmt: skip
+    lead = services.assign_role(
+        facilitator,
+        review.incident,
+        role=R.INVESTIGATION_LEAD,
+        person=facilitator,
+        started_at=escalated + timedelta(minutes=5),
+    )
     page = fclient.get(f"/reviews/{review.pk}/").content.decode()
     assert f"/reviews/{review.pk}/roles/{lead.pk}/" in page
     corrected = fclient.post(
         f"/reviews/{review.pk}/roles/{lead.pk}/",
-        {"person": staff.pk, "started_at": local(escalated + timedelta(minutes=7)), "ended_at": "",
-         "handover_note": "Took it from the queue"},
-    )  # fmt: skip
+        {
+            "person": staff.pk,
+            "started_at": local(escalated + timedelta(minutes=7)),
+            "ended_at": "",
+            "handover_note": "Took it from the queue",
+        },
+    )
     assert corrected.status_code == 302
     lead.refresh_from_db()
     assert lead.person == staff and lead.started_at == escalated + timedelta(minutes=7)

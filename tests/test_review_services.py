@@ -141,9 +141,13 @@ def test_overlapping_holders_are_refused(review, facilitator, staff, governance)
     )
     with pytest.raises(ValidationError):
         services.assign_role(
-            facilitator, review.incident, role=R.DECISION_OWNER, person=governance,
-            started_at=at(review, 20), ended_at=at(review, 30),
-        )  # fmt: skip
+            facilitator,
+            review.incident,
+            role=R.DECISION_OWNER,
+            person=governance,
+            started_at=at(review, 20),
+            ended_at=at(review, 30),
+        )
 
 
 def test_staff_cannot_assign_roles(review, staff):

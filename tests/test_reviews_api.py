@@ -33,8 +33,11 @@ def test_create_per_role_and_bad_input(api, facilitator, staff, governance):
     body = response.json()
     assert body["state"] == "draft" and body["incident"]["title"] == "Declines"
     assert [m["key"] for m in body["metrics"]] == [
-        "time_to_ownership", "time_to_first_update", "time_to_resolution", "satisfaction",
-    ]  # fmt: skip
+        "time_to_ownership",
+        "time_to_first_update",
+        "time_to_resolution",
+        "satisfaction",
+    ]
     assert [r["gap"] for r in body["ownership"]] == [True] * 5
     bad = api.post("/api/reviews/", payload | {"resolved_at": iso(escalated - timedelta(hours=1)), "satisfaction": 9})
     assert bad.status_code == 400 and "satisfaction" in bad.json()

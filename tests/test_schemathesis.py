@@ -102,17 +102,26 @@ def api_world(db, facilitator, staff, governance):
     revision = playbook_services.create_revision(
         staff,
         content={"pattern": "Payment outage", "target_first_update_minutes": 30, "change_authority": "On-call lead"},
-        rationale="First version", new_slug="payment-outage", new_owner=staff, submit=True,
-    )  # fmt: skip
+        rationale="First version",
+        new_slug="payment-outage",
+        new_owner=staff,
+        submit=True,
+    )
     section = playbook_services.approve(governance, revision, attest_regulatory=True, attest_blameless=True).section
     draft = playbook_services.create_revision(
-        staff, section=section, content=section.current.content() | {"target_first_update_minutes": 20},
-        rationale="Customers asked sooner", submit=False,
-    )  # fmt: skip
+        staff,
+        section=section,
+        content=section.current.content() | {"target_first_update_minutes": 20},
+        rationale="Customers asked sooner",
+        submit=False,
+    )
     submitted = playbook_services.create_revision(
-        facilitator, section=section, content=section.current.content() | {"change_authority": "Incident lead"},
-        rationale="Clearer authority", submit=True,
-    )  # fmt: skip
+        facilitator,
+        section=section,
+        content=section.current.content() | {"change_authority": "Incident lead"},
+        rationale="Clearer authority",
+        submit=True,
+    )
     proposed = playbook_services.create_revision(  # a new section: its section is null until approved
         facilitator,
         content={"pattern": "Card declines", "target_first_update_minutes": 30},
@@ -126,24 +135,40 @@ def api_world(db, facilitator, staff, governance):
     reviews = []
     for n, (team, hours) in enumerate([(payments, 72), (support, 30), (None, 10)]):
         review = make_review(
-            facilitator, hours_ago=hours, title=f"Incident {n}", team=team, playbook_section=section,
+            facilitator,
+            hours_ago=hours,
+            title=f"Incident {n}",
+            team=team,
+            playbook_section=section,
             narrative="The alert reached the on-call engineer, who paged the payments team.",
-        )  # fmt: skip
+        )
         incident = review.incident
         start = incident.escalated_at
         review_services.assign_role(
-            facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=staff,
+            facilitator,
+            incident,
+            role=OwnershipRole.INVESTIGATION_LEAD,
+            person=staff,
             started_at=start + timedelta(minutes=5),
-        )  # fmt: skip
+        )
         review_services.add_timeline_entry(
-            facilitator, incident, at=start + timedelta(minutes=7), kind=EntryKind.DECISION, who="Payments",
+            facilitator,
+            incident,
+            at=start + timedelta(minutes=7),
+            kind=EntryKind.DECISION,
+            who="Payments",
             what="Rolled back the release.",
-        )  # fmt: skip
+        )
         finding = review_services.add_finding(facilitator, review, text="Nobody owned the customer update.")
         review_services.add_action_item(
-            facilitator, review, title="Name a communications owner", owner=staff,
-            due_on=timezone.localdate() + timedelta(days=7 * (n + 1)), kind=ActionKind.OWNERSHIP_MAP, finding=finding,
-        )  # fmt: skip
+            facilitator,
+            review,
+            title="Name a communications owner",
+            owner=staff,
+            due_on=timezone.localdate() + timedelta(days=7 * (n + 1)),
+            kind=ActionKind.OWNERSHIP_MAP,
+            finding=finding,
+        )
         review_services.invite_participant(facilitator, review, staff)
         reviews.append(review)
     review_services.start_review(facilitator, reviews[1])

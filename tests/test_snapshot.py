@@ -41,8 +41,17 @@ def test_customer_version_leaks_no_internal_names_or_other_customers(client, fac
     link = services.share_link_create(facilitator, customer="Acme", year=2026, quarter=3)
     html = client.get(f"/s/{link.token}/").content.decode()  # no sign-in
     assert "Card payments declined at checkout" in html and "15 min" in html
-    for leak in ("Card declines at checkout", "Globex", "Ingrid", "Insider", "Internal Team Name",
-                 "paged the wrong team", facilitator.first_name, "Sign out", "/admin/"):  # fmt: skip
+    for leak in (
+        "Card declines at checkout",
+        "Globex",
+        "Ingrid",
+        "Insider",
+        "Internal Team Name",
+        "paged the wrong team",
+        facilitator.first_name,
+        "Sign out",
+        "/admin/",
+    ):
         assert leak not in html, leak
 
 
