@@ -3,6 +3,17 @@ from django.db import models
 from django.utils import timezone
 
 
+class SentNotice(models.Model):
+    """The record that a mail was sent: core.notify.claim() creates one in the transaction that
+    sends, and each subclass's unique constraint makes a second send of the same notice impossible."""
+
+    kind = models.CharField(max_length=12)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class Heartbeat(models.Model):
     """The last time a scheduled heartbeat task ran on a worker.
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.models import SentNotice
+
 
 class SectionContent(models.Model):
     """The structured content of a playbook section (shared by versions and revisions)."""
@@ -265,13 +267,12 @@ class NoticeKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation to governance"
 
 
-class TaskNotice(models.Model):
+class TaskNotice(SentNotice):
     """A reminder or escalation that was sent, so none is sent twice."""
 
     task = models.ForeignKey(ReviewTask, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

@@ -244,56 +244,80 @@ def revision_edit(request, pk):
     )
 
 
+def _submit(request, revision, form):
+    services.submit(request.user, revision)
+    messages.success(request, "Submitted for approval by a governance owner.")
+    return revision
+
+
+def _withdraw(request, revision, form):
+    services.withdraw(request.user, revision)
+    messages.success(request, "Revision withdrawn.")
+    return revision
+
+
+def _approve(request, revision, form):
+    data = form.cleaned_data
+    version = services.approve(
+        request.user,
+        revision,
+        comment=data.get("comment", ""),
+        attest_regulatory=data.get("attest_regulatory", False),
+        attest_blameless=data.get("attest_blameless", False),
+    )
+    messages.success(request, f"Approved and published as version {version.number}.")
+    return version.section
+
+
+def _reject(request, revision, form):
+    services.reject(request.user, revision, comment=form.cleaned_data.get("comment", ""))
+    messages.success(request, "Revision rejected; the author is told why.")
+    return revision
+
+
+def _rebase(request, revision, form):
+    conflicts = services.rebase(request.user, revision)
+    if conflicts:
+        messages.warning(
+            request,
+            "Rebased. You and the published version both changed: "
+            + ", ".join(conflicts)
+            + ". Your text was kept there; check it before submitting.",
+        )
+    else:
+        messages.success(request, "Rebased onto the published version; your changes were carried over.")
+    return revision
+
+
+# action → (handler, whether it is a decision with its form); a handler returns where to go next.
+ACTIONS = {
+    "submit": (_submit, False),
+    "withdraw": (_withdraw, False),
+    "approve": (_approve, True),
+    "reject": (_reject, True),
+    "rebase": (_rebase, False),
+}
+
+
 @require_POST
 def revision_action(request, pk, action):
     revision = selectors.revision_or_404(request.user, pk)
-    user = request.user
+    if action not in ACTIONS:
+        raise Http404("Unknown action.")
+    handler, decision = ACTIONS[action]
+    form = DecisionForm(request.POST) if decision else None
+    if form is not None:
+        form.is_valid()
     try:
-        if action == "submit":
-            services.submit(user, revision)
-            messages.success(request, "Submitted for approval by a governance owner.")
-        elif action == "withdraw":
-            services.withdraw(user, revision)
-            messages.success(request, "Revision withdrawn.")
-        elif action in ("approve", "reject"):
-            form = DecisionForm(request.POST)
-            form.is_valid()
-            data = form.cleaned_data
-            if action == "approve":
-                version = services.approve(
-                    user,
-                    revision,
-                    comment=data.get("comment", ""),
-                    attest_regulatory=data.get("attest_regulatory", False),
-                    attest_blameless=data.get("attest_blameless", False),
-                )
-                messages.success(request, f"Approved and published as version {version.number}.")
-                return redirect(version.section)
-            services.reject(user, revision, comment=data.get("comment", ""))
-            messages.success(request, "Revision rejected; the author is told why.")
-        elif action == "rebase":
-            conflicts = services.rebase(user, revision)
-            if conflicts:
-                messages.warning(
-                    request,
-                    "Rebased. You and the published version both changed: "
-                    + ", ".join(conflicts)
-                    + ". Your text was kept there; check it before submitting.",
-                )
-            else:
-                messages.success(request, "Rebased onto the published version; your changes were carried over.")
-        else:
-            raise Http404("Unknown action.")
+        target = handler(request, revision, form)
     except ValidationError as error:
-        form = DecisionForm(request.POST) if action in ("approve", "reject") else None
-        if form is not None:
-            form.is_valid()
-            add_service_errors(form, error)
         # Decisions show their errors on the decision form; other actions above the page.
+        if form is not None:
+            add_service_errors(form, error)
         return _render_revision(
             request, pk, decision_form=form, status=400, error=None if form is not None else error_text(error)
         )
-    return redirect(revision)
+    return redirect(target)
 
 
 def rebase_view(request, pk):

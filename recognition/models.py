@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.models import SentNotice
+
 
 class Category(models.TextChoices):
     CLEAR_OWNERSHIP = "clear_ownership", "Clear ownership"
@@ -86,13 +88,12 @@ class NoticeKind(models.TextChoices):
     HIDDEN = "hidden", "Your recognition was hidden"
 
 
-class RecognitionNotice(models.Model):
+class RecognitionNotice(SentNotice):
     """A mail that was sent about a recognition: never sent twice."""
 
     recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

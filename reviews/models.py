@@ -8,6 +8,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import SentNotice
+
 
 class Severity(models.TextChoices):
     SEV1 = "sev1", "SEV1 · critical"
@@ -437,14 +439,13 @@ class ReminderKind(models.TextChoices):
     OVERDUE = "overdue", "Overdue"
 
 
-class ActionReminder(models.Model):
+class ActionReminder(SentNotice):
     """A reminder that was sent: the record that keeps reminders from repeating."""
 
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
     due_on = models.DateField(help_text="The due date the reminder was about.")
     sent_on = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
