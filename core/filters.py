@@ -7,6 +7,8 @@ the gaps it leaves: ``?is_active=maybe`` (its boolean filter reads anything else
 ``ordering`` documented on endpoints that do not search or order at all.
 """
 
+from datetime import UTC
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,7 +17,6 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 
-from core import moments
 from core.ids import MAX_ID
 
 
@@ -52,19 +53,23 @@ class IdFilter(filters.NumberFilter):
         super().__init__(min_value=0, max_value=MAX_ID, **kwargs)
 
 
-class WindowedDateTimeField(IsoDateTimeField):
-    """An ISO 8601 moment inside Baton's window (config/moments.py): a year-919 moment with a
-    -21:08 offset is a field error, not a database error."""
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, compared in UTC. PostgreSQL refuses some offsets that ISO allows on
+    old dates (year 919 at -21:08): in UTC any moment compares; one that leaves the range a
+    datetime holds (year 1 at +14:00) is a field error, not a server error."""
 
     def clean(self, value):
         moment = super().clean(value)
-        if message := moments.window_error(moment):
-            raise ValidationError(message, code="invalid")
-        return moment
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Enter a moment between years 1 and 9999 in UTC.", code="invalid") from None
 
 
 class DateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = WindowedDateTimeField
+    field_class = UtcDateTimeField
 
 
 class FilterSet(rest_framework.FilterSet):

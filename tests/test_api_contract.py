@@ -289,11 +289,20 @@ def test_a_revision_proposing_a_new_section_matches_its_schema(check, facilitato
     assert response.json()["section"] is None
 
 
-@pytest.mark.parametrize("moment", ["0919-12-14T01:12:56-21:08", "9999-12-31T23:59:59+14:00", "1969-12-31T23:00:00Z"])
-def test_a_moment_filter_outside_the_window_is_a_400_naming_it(facilitator, moment):
+@pytest.mark.parametrize(
+    ("moment", "status"),
+    [
+        ("0919-12-14T01:12:56-21:08", 200),  # PostgreSQL refused this offset on an old date: a 500
+        ("6222-01-06T08:54:51.76-10:44", 200),
+        ("0001-01-01T01:00:00+14:00", 400),  # before year 1 in UTC
+    ],
+)
+def test_a_moment_filter_compares_in_utc_and_never_answers_500(facilitator, moment, status):
     from rest_framework.test import APIClient
 
     client = APIClient()
     client.force_authenticate(facilitator)
     response = client.get("/api/incidents/", {"escalated_at__gte": moment})
-    assert response.status_code == 400 and "escalated_at__gte" in response.json()
+    assert response.status_code == status
+    if status == 400:
+        assert "escalated_at__gte" in response.json()
