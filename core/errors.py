@@ -8,7 +8,7 @@ and what no handler here expects is a JSON 500 (core.error_views.server_error).
 """
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 
@@ -31,6 +31,12 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON parse error - the JSON is nested too deeply.") from None
+
+
+def require(allowed, message):
+    """Refuse with ``message`` (a 403) unless ``allowed``: the answer of a policy function."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def check_version(obj, expected_version, fields):

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit, notify
+from core.errors import require
 from core.quarters import Quarter
 from core.roles import GOVERNANCE
 from insights import policy
@@ -22,11 +23,6 @@ from insights import snapshot as snapshots
 from insights.figures import ORGANISATION, Period, as_json
 from insights.models import ShareLink, Snapshot
 from reviews.models import Incident
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def snapshot_prepare(today=None):
@@ -68,7 +64,7 @@ SHARE_LINK_DAYS = 30
 @transaction.atomic
 def share_link_create(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
     """An unguessable link to one customer's snapshot, expiring after ``days``."""
-    _require(policy.can_share_snapshot(user), "Only facilitators and governance owners share snapshots.")
+    require(policy.can_share_snapshot(user), "Only facilitators and governance owners share snapshots.")
     errors = {}
     if not Incident.objects.filter(customer=customer).exists():
         errors["customer"] = ["No escalations for this customer."]
@@ -94,7 +90,7 @@ def share_link_create(user, *, customer, year, quarter, days=SHARE_LINK_DAYS):
 
 @transaction.atomic
 def share_link_revoke(user, link):
-    _require(policy.can_revoke_share_link(user, link), "Only its creator or a governance owner revokes a link.")
+    require(policy.can_revoke_share_link(user, link), "Only its creator or a governance owner revokes a link.")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])

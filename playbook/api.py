@@ -99,7 +99,7 @@ class RevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_stale(self, revision) -> bool:
-        return services.is_stale(revision)
+        return selectors.is_stale(revision)
 
     def to_representation(self, revision):
         """The prompting review and action item, ids too, only for a reader who may open that review."""

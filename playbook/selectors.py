@@ -3,7 +3,9 @@
 from django.shortcuts import get_object_or_404
 
 from playbook import policy
-from playbook.models import ReviewCycle, Revision, RevisionState
+from playbook.models import ReviewCycle, Revision, RevisionState, SectionContent
+
+CONTENT = SectionContent.CONTENT_FIELDS
 
 
 def revisions(user):
@@ -37,3 +39,48 @@ def cycle_to_show(cycles, today, requested=""):
     chosen = next((cycle for cycle in cycles if str(cycle.pk) == requested), None)
     started = ReviewCycle.objects.filter(starts_on__lte=today).order_by("-starts_on")
     return chosen or started.first() or ReviewCycle.objects.order_by("starts_on").first()
+
+
+def initial_content(section=None, version=None):
+    """What editing starts from: the chosen or current published version."""
+    source = version or (section.current if section else None)
+    if source is None:
+        return {"approvals_required": 1, "ownership_map": {}}
+    return source.content()
+
+
+def is_stale(revision):
+    if revision.section_id is None:
+        return False
+    return revision.section.current_id != revision.base_id
+
+
+def rebase_plan(revision):
+    """Per field: what the base had, what the author proposes, what is published now.
+
+    A field the author did not change takes the published value; a field both
+    changed is a conflict and keeps the author's value for them to check.
+    """
+    base = revision.base.content() if revision.base else {}
+    current = revision.section.current.content() if revision.section and revision.section.current else {}
+    mine = revision.content()
+    plan = []
+    for field in CONTENT:
+        author_changed = mine.get(field) != base.get(field)
+        upstream_changed = current.get(field) != base.get(field)
+        merged = mine.get(field) if author_changed else current.get(field)
+        conflict = author_changed and upstream_changed and mine.get(field) != current.get(field)
+        plan.append(
+            {
+                "field": field,
+                "label": Revision._meta.get_field(field).verbose_name,
+                "base": base.get(field),
+                "mine": mine.get(field),
+                "current": current.get(field),
+                "merged": merged,
+                "author_changed": author_changed,
+                "upstream_changed": upstream_changed,
+                "conflict": conflict,
+            }
+        )
+    return plan

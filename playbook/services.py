@@ -12,16 +12,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit, notify
-from core.errors import check_version
+from core.errors import check_version, require
 from core.quarters import Quarter
 from core.roles import GOVERNANCE
-from playbook import ownership, policy
+from playbook import ownership, policy, selectors
 from playbook.models import (
     NoticeKind,
     ReviewCycle,
@@ -44,11 +44,6 @@ MAX_MINUTES = 100_000
 MAX_APPROVALS = 10
 PATTERN_LENGTH = SectionContent._meta.get_field("pattern").max_length
 RESERVED_SLUGS = {"new", "revisions", "cycle", "tasks"}  # page addresses under /playbook/
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def content_errors(content, *, check_references=True):
@@ -97,14 +92,6 @@ def _missing_owners(mapping):
     ]
 
 
-def initial_content(section=None, version=None):
-    """What editing starts from: the chosen or current published version."""
-    source = version or (section.current if section else None)
-    if source is None:
-        return {"approvals_required": 1, "ownership_map": {}}
-    return source.content()
-
-
 # Revisions ------------------------------------------------------------------
 
 
@@ -129,10 +116,10 @@ def create_revision(
     section's defaults). A reference may point only at what the author may see: a review or
     action item of a review they may open, and a quarterly task of this section they may close.
     """
-    _require(policy.can_propose(user), "Sign in to propose a revision.")
+    require(policy.can_propose(user), "Sign in to propose a revision.")
     if section is not None:
         section = Section.objects.select_related("current").get(pk=section.pk)  # the base is what is published now
-    content = initial_content(section) | content
+    content = selectors.initial_content(section) | content
     errors = {}
     if not (rationale or "").strip():
         errors["rationale"] = ["Say why the playbook should change."]
@@ -197,7 +184,7 @@ def _reference_errors(user, section, prompted_by_review, prompted_by_action, rev
 @transaction.atomic
 def update_revision(user, revision, *, version, content, rationale):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(policy.can_edit_revision(user, revision), "Only the author edits a revision.")
+    require(policy.can_edit_revision(user, revision), "Only the author edits a revision.")
     if not revision.is_open:
         raise ValidationError(f"This revision is {revision.get_state_display().lower()} and can no longer change.")
     check_version(revision, version, ["rationale", *content])
@@ -232,7 +219,7 @@ def _submit(revision):
 @transaction.atomic
 def submit(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(policy.can_edit_revision(user, revision), "Only the author submits a revision.")
+    require(policy.can_edit_revision(user, revision), "Only the author submits a revision.")
     if revision.state != RevisionState.DRAFT:
         raise ValidationError("Only a draft can be submitted.")
     _submit(revision)
@@ -243,7 +230,7 @@ def submit(user, revision):
 @transaction.atomic
 def withdraw(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(policy.can_edit_revision(user, revision), "Only the author withdraws a revision.")
+    require(policy.can_edit_revision(user, revision), "Only the author withdraws a revision.")
     if not revision.is_open:
         raise ValidationError("Only a draft or submitted revision can be withdrawn.")
     audit.record(user, "revision.withdrawn", revision, changes={"state": [revision.state, RevisionState.WITHDRAWN]})
@@ -256,18 +243,12 @@ def withdraw(user, revision):
 
 
 def _decide(user, revision, comment_required):
-    _require(policy.can_decide(user), "Only governance owners approve or reject revisions.")
-    _require(revision.author_id != user.pk, "Four eyes: you cannot decide on your own revision.")
+    require(policy.can_decide(user), "Only governance owners approve or reject revisions.")
+    require(revision.author_id != user.pk, "Four eyes: you cannot decide on your own revision.")
     if revision.state != RevisionState.SUBMITTED:
         raise ValidationError(
             f"Only a submitted revision can be decided (this one is {revision.get_state_display().lower()})."
         )
-
-
-def is_stale(revision):
-    if revision.section_id is None:
-        return False
-    return revision.section.current_id != revision.base_id
 
 
 @transaction.atomic
@@ -368,48 +349,17 @@ def reject(user, revision, *, comment):
     return revision
 
 
-def rebase_plan(revision):
-    """Per field: what the base had, what the author proposes, what is published now.
-
-    A field the author did not change takes the published value; a field both
-    changed is a conflict and keeps the author's value for them to check.
-    """
-    base = revision.base.content() if revision.base else {}
-    current = revision.section.current.content() if revision.section and revision.section.current else {}
-    mine = revision.content()
-    plan = []
-    for field in CONTENT:
-        author_changed = mine.get(field) != base.get(field)
-        upstream_changed = current.get(field) != base.get(field)
-        merged = mine.get(field) if author_changed else current.get(field)
-        conflict = author_changed and upstream_changed and mine.get(field) != current.get(field)
-        plan.append(
-            {
-                "field": field,
-                "label": Revision._meta.get_field(field).verbose_name,
-                "base": base.get(field),
-                "mine": mine.get(field),
-                "current": current.get(field),
-                "merged": merged,
-                "author_changed": author_changed,
-                "upstream_changed": upstream_changed,
-                "conflict": conflict,
-            }
-        )
-    return plan
-
-
 @transaction.atomic
 def rebase(user, revision, *, version=None):
     """Carry the author's changes over onto the current published version."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
-    _require(policy.can_edit_revision(user, revision), "Only the author rebases a revision.")
+    require(policy.can_edit_revision(user, revision), "Only the author rebases a revision.")
     if not revision.is_open:
         raise ValidationError("Only a draft or submitted revision can be rebased.")
     check_version(revision, version, ["base"])
-    if not is_stale(revision):
+    if not selectors.is_stale(revision):
         raise ValidationError("This revision is already based on the published version.")
-    plan = rebase_plan(revision)
+    plan = selectors.rebase_plan(revision)
     for row in plan:
         setattr(revision, row["field"], row["merged"])
     old_base = revision.base.number if revision.base else None
@@ -530,7 +480,7 @@ def _notify(task, kind, recipients, template):
 def complete_task(user, task, *, note):
     """“Reviewed, no change needed”, with a note."""
     task = ReviewTask.objects.select_for_update().get(pk=task.pk)
-    _require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
+    require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
     if task.state == TaskState.DONE:
         raise ValidationError("This review task is already done.")
     if not (note or "").strip():

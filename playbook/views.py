@@ -138,7 +138,7 @@ def propose(request, slug=None):
         task = ReviewTask.objects.filter(pk=task_id, section=section).select_related("cycle").first()
         task = task if task is not None and policy.can_complete_task(request.user, task) else None
     action_visible = action is not None and policy.can_cite_review(request.user, action.review)
-    initial = services.initial_content(section)
+    initial = selectors.initial_content(section)
     if action_visible:
         # The revision is read by everyone once submitted: never the review's title, which may be a draft's.
         initial["rationale"] = "From a post-incident review's action item: "
@@ -191,7 +191,7 @@ def revision_detail(request, pk):
 def _render_revision(request, pk, decision_form=None, status=200, error=None):
     revision = selectors.revision_or_404(request.user, pk)
     old = revision.base.content() if revision.base else {}
-    stale = services.is_stale(revision)
+    stale = selectors.is_stale(revision)
     user = request.user
     return render(
         request,
@@ -326,10 +326,10 @@ def rebase_view(request, pk):
     revision = selectors.revision_or_404(request.user, pk)
     if not policy.can_edit_revision(request.user, revision):
         raise PermissionDenied("Only the author rebases a revision.")
-    if not services.is_stale(revision):
+    if not selectors.is_stale(revision):
         messages.info(request, "This revision is already based on the published version.")
         return redirect(revision)
-    plan = [row for row in services.rebase_plan(revision) if row["author_changed"] or row["upstream_changed"]]
+    plan = [row for row in selectors.rebase_plan(revision) if row["author_changed"] or row["upstream_changed"]]
     names = Names(
         revision.content(), revision.base.content() if revision.base else {}, revision.section.current.content()
     )

@@ -2,7 +2,6 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import require
 from core.fields import SlugRelatedField
 from core.filters import IdFilter
 from core.openapi import IF_MATCH
@@ -311,15 +311,10 @@ def _visible_review_or_404(request, pk):
     return get_object_or_404(policy.visible_reviews(request.user), pk=pk)
 
 
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _managed_review_or_404(request, pk):
     """A review the user may see (else 404) and change (else 403)."""
     review = _visible_review_or_404(request, pk)
-    _require(policy.can_manage(request.user, review), "Only facilitators change a review.")
+    require(policy.can_manage(request.user, review), "Only facilitators change a review.")
     return review
 
 
@@ -376,7 +371,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ],
     )
     def create(self, request):
-        _require(policy.can_create(request.user), "Only facilitators create reviews.")
+        require(policy.can_create(request.user), "Only facilitators create reviews.")
         serializer = ReviewCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -476,7 +471,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def scores(self, request, pk=None):
         review = _visible_review_or_404(request, pk)
         if request.method == "POST":
-            _require(policy.is_participant(request.user, review), "Only the review's participants score it.")
+            require(policy.is_participant(request.user, review), "Only the review's participants score it.")
             serializer = ScoresSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             items = {
@@ -529,7 +524,7 @@ class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=IncidentSerializer, responses={200: IncidentSerializer}, parameters=[IF_MATCH])
     def partial_update(self, request, pk=None):
         incident = self.get_object()
-        _require(policy.can_manage(request.user), "Only facilitators edit the incident.")
+        require(policy.can_manage(request.user), "Only facilitators edit the incident.")
         data, conditional = with_if_match(request)
         serializer = IncidentSerializer(incident, data=data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -562,7 +557,7 @@ class _ReviewChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         super().check_permissions(request)
         # The role before the body: someone who may not create learns nothing from field errors.
         if self.action == "create":
-            _require(policy.can_manage(request.user), "Only facilitators change a review's records.")
+            require(policy.can_manage(request.user), "Only facilitators change a review's records.")
 
 
 class RoleCorrectionSerializer(serializers.Serializer):
@@ -604,7 +599,7 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     def _managed_assignment(self):
         """The assignment if visible (else 404), then the role (else 403), before the body is read."""
         assignment = self.get_object()
-        _require(policy.can_manage(self.request.user), "Only facilitators change a review's records.")
+        require(policy.can_manage(self.request.user), "Only facilitators change a review's records.")
         return assignment
 
     def partial_update(self, request, pk=None):
@@ -700,7 +695,7 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None):
         item = self.get_object()
-        _require(policy.can_update_action(request.user, item), "Only the owner or a facilitator updates this item.")
+        require(policy.can_update_action(request.user, item), "Only the owner or a facilitator updates this item.")
         body, conditional = with_if_match(request)
         serializer = ActionStateSerializer(data=body)
         serializer.is_valid(raise_exception=True)

@@ -183,6 +183,11 @@ def metrics_for(incident):
     return incident_metrics(incident, [(a.role, a.started_at) for a in incident.assignments.all()], targets)
 
 
+def submitted_scores(review):
+    """The scores of the participants who submitted: what consolidation reads."""
+    return Score.objects.filter(participant__review=review, participant__submitted_at__isnull=False)
+
+
 def scoring(review, user):
     """What ``user`` may see of the scores, and their own participation."""
     participants = list(review.participants.all())

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import audit, moments, notify
-from core.errors import check_version
-from reviews import policy
+from core.errors import check_version, require
+from reviews import policy, selectors
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
     ActionItem,
@@ -39,7 +39,6 @@ from reviews.models import (
     Score,
     TimelineEntry,
 )
-from reviews.selectors import version_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +65,13 @@ MILESTONES_AFTER_ESCALATION = {
 }
 
 
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
+def _require_not_archived(review):
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it to change it.")
 
 
 def _require_editable(review):
-    if review.is_archived:
-        raise ValidationError("This review is archived: restore it to change it.")
+    _require_not_archived(review)
     if not review.is_editable:
         raise ValidationError("This review is published and read-only. Amend it to change its text.")
 
@@ -124,7 +122,7 @@ def validate_milestones(values, assignments=()):
 @transaction.atomic
 def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **incident_values):
     """Record an incident and open its review as a draft."""
-    _require(policy.can_create(user), "Only facilitators create reviews.")
+    require(policy.can_create(user), "Only facilitators create reviews.")
     unknown = set(incident_values) - set(INCIDENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown incident fields: {sorted(unknown)}")
@@ -145,7 +143,7 @@ def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **
 def _link_playbook(incident):
     """Point the incident at the section version that was in force when it was escalated."""
     section = incident.playbook_section
-    incident.playbook_version = version_in_force(section, incident.escalated_at) if section else None
+    incident.playbook_version = selectors.version_in_force(section, incident.escalated_at) if section else None
     if section and incident.playbook_version and not incident.pattern_name:
         incident.pattern_name = incident.playbook_version.pattern
 
@@ -155,7 +153,7 @@ def update_incident(user, incident, *, version, **values):
     """Edit the incident's facts; refused if someone saved a newer version."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators edit the incident.")
+    require(policy.can_manage(user, review), "Only facilitators edit the incident.")
     _require_editable(review)
     check_version(incident, version, [field for field in values if field in INCIDENT_FIELDS])
     merged = {field: getattr(incident, field) for field in INCIDENT_FIELDS} | values
@@ -177,7 +175,7 @@ def update_incident(user, incident, *, version, **values):
 @transaction.atomic
 def update_review(user, review, *, version, narrative=None, is_exercise=None, facilitator=None):
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators edit a review.")
+    require(policy.can_manage(user, review), "Only facilitators edit a review.")
     _require_editable(review)
     check_version(review, version, ["narrative", "is_exercise"])
     before = audit.snapshot(review, REVIEW_FIELDS)
@@ -258,7 +256,7 @@ def assign_role(user, incident, *, role, person, started_at, ended_at=None, hand
     """
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
     _check_span(incident, started_at, ended_at)
     history = list(incident.assignments.filter(role=role).select_related("person").select_for_update())
@@ -299,7 +297,7 @@ def end_role(user, assignment, *, ended_at):
     """The holder gave the role up at ``ended_at`` with no successor: the role is a gap from then."""
     assignment, incident = _locked_assignment(assignment)
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
     if assignment.ended_at is not None:
         raise ValidationError({"ended_at": ["This assignment has already ended; correct it instead."]})
@@ -324,7 +322,7 @@ def correct_role(user, assignment, **values):
     Fields left out keep their value; the one-holder-at-a-time rule applies as when recording."""
     assignment, incident = _locked_assignment(assignment)
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
     unknown = set(values) - set(ASSIGNMENT_FIELDS)
     if unknown:
@@ -348,7 +346,7 @@ def remove_role(user, assignment):
     """Remove an assignment recorded by mistake (a wrong person, a duplicate). The trail keeps what it was."""
     assignment, incident = _locked_assignment(assignment)
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators record role assignments.")
+    require(policy.can_manage(user, review), "Only facilitators record role assignments.")
     _require_editable(review)
     audit.record(
         user,
@@ -366,7 +364,7 @@ def remove_role(user, assignment):
 @transaction.atomic
 def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
     review = incident.review
-    _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
     if errors := moments.check_window({"at": at}):
         raise ValidationError(errors)
@@ -382,7 +380,7 @@ def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who="")
 @transaction.atomic
 def delete_timeline_entry(user, entry):
     review = entry.incident.review
-    _require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
     audit.record(
         user,
@@ -399,7 +397,7 @@ def delete_timeline_entry(user, entry):
 
 @transaction.atomic
 def invite_participant(user, review, invitee):
-    _require(policy.can_manage(user, review), "Only facilitators invite participants.")
+    require(policy.can_manage(user, review), "Only facilitators invite participants.")
     _require_editable(review)
     participant, created = Participant.objects.get_or_create(review=review, user=invitee, defaults={"invited_by": user})
     if not created:
@@ -455,18 +453,13 @@ def save_scores(user, review, scores, *, submit=False):
     return participant
 
 
-def submitted_scores(review):
-    return Score.objects.filter(participant__review=review, participant__submitted_at__isnull=False)
-
-
 @transaction.atomic
 def consolidate_scores(user, review):
     """Store the per-dimension median and spread and the overall score, while the review is
     in review (publishing consolidates for good). Blind to participants until they submit."""
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators consolidate scores.")
-    if review.is_archived:
-        raise ValidationError("This review is archived: restore it first.")
+    require(policy.can_manage(user, review), "Only facilitators consolidate scores.")
+    _require_not_archived(review)
     if review.state != ReviewState.IN_REVIEW:
         raise ValidationError(
             f"Scores are consolidated while the review is in review (this one is {review.get_state_display().lower()})."
@@ -479,7 +472,7 @@ def consolidate_scores(user, review):
 
 
 def _consolidate(review):
-    summaries = consolidate(submitted_scores(review).values_list("dimension", "score"))
+    summaries = consolidate(selectors.submitted_scores(review).values_list("dimension", "score"))
     DimensionResult.objects.filter(review=review).delete()
     DimensionResult.objects.bulk_create(
         DimensionResult(review=review, dimension=s.dimension, median=s.median, spread=s.spread, count=s.count)
@@ -496,9 +489,8 @@ def _consolidate(review):
 
 def _transition(user, review, expected, target, message):
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators move a review between states.")
-    if review.is_archived:
-        raise ValidationError("This review is archived: restore it first.")
+    require(policy.can_manage(user, review), "Only facilitators move a review between states.")
+    _require_not_archived(review)
     if review.state not in expected:
         raise ValidationError(message.format(state=review.get_state_display().lower()))
     verb = {ReviewState.IN_REVIEW: "started", ReviewState.DRAFT: "returned_to_draft"}.get(target, target)
@@ -559,9 +551,8 @@ def publish(user, review):
 def amend(user, review, *, narrative, reason, version=None):
     """Change a published review's narrative; the earlier text stays visible."""
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators amend a review.")
-    if review.is_archived:
-        raise ValidationError("This review is archived: restore it to change it.")
+    require(policy.can_manage(user, review), "Only facilitators amend a review.")
+    _require_not_archived(review)
     if not review.is_public:
         raise ValidationError("Only a published review is amended; edit a draft directly.")
     check_version(review, version, ["narrative"])
@@ -603,7 +594,7 @@ def archive_review(user, review, *, reason):
     """Take a review out of lists and figures (a duplicate, a test, a mistake). Nothing is
     deleted: it stays readable at its address, the reason is kept, and it can be restored."""
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators archive reviews.")
+    require(policy.can_manage(user, review), "Only facilitators archive reviews.")
     if review.is_archived:
         raise ValidationError("This review is already archived.")
     if not (reason or "").strip():
@@ -622,7 +613,7 @@ def archive_review(user, review, *, reason):
 @transaction.atomic
 def restore_review(user, review):
     review = Review.objects.select_for_update().get(pk=review.pk)
-    _require(policy.can_manage(user, review), "Only facilitators restore reviews.")
+    require(policy.can_manage(user, review), "Only facilitators restore reviews.")
     if not review.is_archived:
         raise ValidationError("This review is not archived.")
     audit.record(user, "review.restored", review, note=review.archive_reason)
@@ -639,7 +630,7 @@ def restore_review(user, review):
 
 @transaction.atomic
 def add_finding(user, review, *, text):
-    _require(policy.can_manage(user, review), "Only facilitators record findings.")
+    require(policy.can_manage(user, review), "Only facilitators record findings.")
     _require_editable(review)
     if not text.strip():
         raise ValidationError({"text": ["Describe the finding."]})
@@ -650,9 +641,8 @@ def add_finding(user, review, *, text):
 
 @transaction.atomic
 def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
-    _require(policy.can_manage(user, review), "Only facilitators create action items.")
-    if review.is_archived:
-        raise ValidationError("This review is archived: restore it to change it.")
+    require(policy.can_manage(user, review), "Only facilitators create action items.")
+    _require_not_archived(review)
     errors = {}
     if not title.strip():
         errors["title"] = ["Say what will be done."]
@@ -681,7 +671,7 @@ def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
 def set_action_state(user, item, *, state, reason="", version=None):
     """Mark an action item done, dropped (with a reason) or open again."""
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
-    _require(policy.can_update_action(user, item), "Only the owner or a facilitator updates this action item.")
+    require(policy.can_update_action(user, item), "Only the owner or a facilitator updates this action item.")
     check_version(item, version, ["state", "dropped_reason"])
     if state not in ActionState.values:
         raise ValidationError({"state": ["Unknown state."]})
@@ -708,7 +698,7 @@ def set_action_state(user, item, *, state, reason="", version=None):
 
 @transaction.atomic
 def dismiss_language_hit(user, review, *, phrase, reason):
-    _require(policy.can_manage(user, review), "Only facilitators dismiss language hints.")
+    require(policy.can_manage(user, review), "Only facilitators dismiss language hints.")
     phrase = phrase.strip().lower()[:200]
     errors = {}
     if not phrase:

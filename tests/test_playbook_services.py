@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from core.errors import Conflict
-from playbook import services
+from playbook import selectors, services
 from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, TaskNotice, TaskState
 from tests.factories import UserFactory, make_review
 
@@ -107,7 +107,7 @@ def test_stale_base_is_refused_then_rebased(section, staff, governance, facilita
     theirs = propose(facilitator, section, target_first_update_minutes=15)
     approve(governance, theirs)  # the section moves to version 2
     mine.refresh_from_db()
-    assert services.is_stale(mine)
+    assert selectors.is_stale(mine)
     with pytest.raises(ValidationError) as error:
         approve(governance, mine)
     assert "moved on" in str(error.value)
