@@ -291,7 +291,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # The schedule lives in the database (admin → Scheduled jobs); these are the
-# defaults created on migrate. See config/scheduler.py.
+# defaults created on migrate. See core/scheduler.py.
 CELERY_BEAT_SCHEDULER = "core.scheduler:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": env.float("HEARTBEAT_SECONDS", default=30.0)},

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from core.home import panels_for
+from core.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def _check_database():
 
 
 def _check_broker():
-    from kombu import Connection
+    from kombu import Connection  # only the health check opens a broker connection of its own
 
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
@@ -46,8 +47,6 @@ def _check_broker():
 
 def _check_worker():
     """A worker is alive when the beat-scheduled heartbeat ran recently."""
-
-    from core.models import Heartbeat
 
     try:
         beat = Heartbeat.objects.filter(name="worker").first()

@@ -10,17 +10,17 @@ import contextvars
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db import models
 
 from core.models import AuditEvent
+from core.roles import ROLE_GROUPS, is_governance
 
 _request = contextvars.ContextVar("baton_audit_request", default=None)
 
 
 def can_view(user):
     """Governance owners and admins read the audit trail; nobody edits it."""
-    from core.roles import is_governance
-
     return is_governance(user)
 
 
@@ -75,10 +75,6 @@ def record(actor, action, subject, *, changes=None, note="", label=None, url=Non
 
 def record_group_change(sender, instance, action, reverse, model, pk_set, **kwargs):
     """``m2m_changed`` receiver for ``User.groups``: role grants and removals."""
-    from django.contrib.auth.models import Group
-
-    from core.roles import ROLE_GROUPS
-
     if action not in ("post_add", "post_remove", "pre_clear") or reverse:
         return
     if action == "pre_clear":

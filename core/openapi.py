@@ -3,7 +3,7 @@
 drf-spectacular documents what a view returns when all goes well. This schema
 class adds each error status an operation can answer, with its JSON body, from
 what the operation is: its method, parameters, body and authentication. The
-rules are the API's own (config/errors.py, config/versioning.py, DRF):
+rules are the API's own (core/errors.py, core/versioning.py, DRF):
 
 - 400: a parameter, header or body is invalid, or a write breaks a rule
   (field errors, or ``{"detail": ...}`` for a body that is not JSON);

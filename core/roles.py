@@ -19,6 +19,7 @@ ADMIN_LABEL = "Admin"
 def ensure_role_groups(group_model=None):
     """Create the role groups if they are missing (migration and post-migrate)."""
     if group_model is None:
+        # This module has no Django imports so that anything may import it before the app registry is ready.
         from django.contrib.auth.models import Group as group_model
     for name in ROLE_GROUPS:
         group_model.objects.get_or_create(name=name)

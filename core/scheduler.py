@@ -21,6 +21,7 @@ class DatabaseScheduler(Scheduler):
         self._load()
 
     def _load(self):
+        # Beat imports this module before Django's app registry is ready: models are imported on use.
         from core.models import ScheduledJob
 
         close_old_connections()

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from core.models import Heartbeat
+
 logger = logging.getLogger(__name__)
 
 
@@ -36,8 +38,6 @@ def enqueue_on_commit(task, *args, **kwargs):
 @shared_task(name="core.tasks.heartbeat")
 def heartbeat():
     """Record that beat and a worker are alive."""
-    from core.models import Heartbeat
-
     now = timezone.now()
     Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": now, "worker": socket.gethostname()})
     return now.isoformat()

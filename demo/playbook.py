@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from playbook import services
-from playbook.models import Section, SectionVersion
+from playbook.models import ReviewTask, Section, SectionVersion
 from reviews.models import OwnershipRole as R
 from teams.models import Team
 
@@ -219,8 +219,6 @@ def seed(stdout=None):
 
 def _cycle_in_progress(people):
     """This quarter's cycle part-way through: two sections reviewed, one revision pending."""
-    from playbook.models import ReviewTask
-
     services.reconcile_cycle()
     tasks = {t.section.slug: t for t in ReviewTask.objects.select_related("section")}
     done = tasks.get("identity-provider-failure")

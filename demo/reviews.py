@@ -3,6 +3,7 @@
 Idempotent: a review whose incident title exists is left alone.
 """
 
+import random
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,17 @@ from django.utils import timezone
 
 from playbook.models import Section
 from reviews import services
-from reviews.models import ActionKind, ActionState, EntryKind, Incident, OwnershipRole
+from reviews.models import (
+    ActionKind,
+    ActionState,
+    DimensionResult,
+    EntryKind,
+    Incident,
+    OwnershipRole,
+    Review,
+    ReviewState,
+    RoleAssignment,
+)
 from teams.models import Team
 
 R = OwnershipRole
@@ -301,10 +312,6 @@ HISTORY_CUSTOMERS = ["Northwind Traders", "Contoso Ltd", "Fabrikam Inc", "Litwar
 def seed_history(stdout=None, quarters=3, per_quarter=8):
     """Published reviews over the past quarters, so Insights tells a story: ownership is
     established faster and more clearly quarter by quarter. Deterministic; idempotent."""
-    import random
-
-    from reviews.models import DimensionResult, Incident, Review, ReviewState, RoleAssignment
-
     if Incident.objects.filter(title__startswith="[history]").exists():
         return 0
     rng = random.Random(2026)  # noqa: S311 - demo data, deterministic on purpose

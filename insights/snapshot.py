@@ -211,6 +211,7 @@ def _final_clarity(review):
 
 def pdf(report):
     """The internal snapshot as a PDF (reportlab), for mailing to leadership."""
+    # reportlab takes a while to import and only the PDF needs it: not on every page's import path.
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet

@@ -1,6 +1,8 @@
 """The living escalation playbook: sections, immutable versions, revisions,
 and the quarterly review cycle."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -75,8 +77,6 @@ class SectionContent(models.Model):
 
     def targets(self):
         """Metric targets as timedeltas (reviews/metrics.py keys)."""
-        from datetime import timedelta
-
         pairs = {
             "time_to_ownership": self.target_ownership_minutes,
             "time_to_first_update": self.target_first_update_minutes,

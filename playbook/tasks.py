@@ -1,3 +1,5 @@
+from datetime import date
+
 from celery import shared_task
 
 from playbook import services
@@ -8,8 +10,6 @@ def reconcile_quarterly_cycle(today=None):
     """Make sure this quarter's review tasks exist, then send due reminders and
     escalations. Idempotent: safe twice, late or concurrently. ``today`` (ISO
     date) is for running it as of a given day."""
-    from datetime import date
-
     day = date.fromisoformat(today) if today else None
     created = services.reconcile_cycle(day)
     sent = services.send_task_notices(day)

@@ -64,6 +64,7 @@ def give(user, *, category, message, team=None, person=None, review=None):
         author=user, team=team, person=person, category=category, message=message, review=review
     )
     audit.record(user, "recognition.given", recognition, note=message)
+    # recognition.tasks calls this module's services: imported here to break that cycle.
     from recognition.tasks import notify_recognition
 
     enqueue_on_commit(notify_recognition, recognition.pk)
@@ -100,6 +101,7 @@ def hide(user, recognition, *, reason):
     recognition.hidden_reason = reason.strip()
     recognition.save()
     audit.record(user, "recognition.hidden", recognition, note=recognition.hidden_reason)
+    # recognition.tasks calls this module's services: imported here to break that cycle.
     from recognition.tasks import notify_recognition
 
     enqueue_on_commit(notify_recognition, recognition.pk)

@@ -10,6 +10,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.durations import format_duration
 from core.errors import require
 from core.fields import SlugRelatedField
 from core.filters import IdFilter
@@ -145,8 +146,6 @@ class MetricSerializer(serializers.Serializer):
     met = serializers.BooleanField(allow_null=True)
 
     def get_value(self, metric) -> str | None:
-        from core.durations import format_duration
-
         if metric.value is None:
             return None
         return str(metric.value) if metric.key == "satisfaction" else format_duration(metric.value)

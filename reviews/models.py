@@ -157,6 +157,7 @@ class RoleAssignment(models.Model):
 def refresh_ownership_established(incident_ids):
     """Store each incident's ``ownership_established_at``: the latest of the three core
     roles' first starts, or None while one of them was never held (two queries)."""
+    # reviews.metrics imports this module (CORE_ROLES, Dimension): imported here to break that cycle.
     from reviews.metrics import ownership_established_at
 
     incident_ids = list(incident_ids)

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from reviews import language, policy
 from reviews.metrics import clarity_score, consolidate, incident_metrics
 from reviews.models import (
+    CORE_ROLES,
     ActionItem,
     Dimension,
     EntryKind,
@@ -123,8 +124,6 @@ class RoleView:
 
 
 def ownership(incident):
-    from reviews.models import CORE_ROLES
-
     roles = {role.value: RoleView(role.value, role.label, role in CORE_ROLES) for role in OwnershipRole}
     for assignment in sorted(incident.assignments.all(), key=lambda a: (a.started_at, a.pk)):
         roles[assignment.role].history.append(assignment)
