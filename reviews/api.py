@@ -306,13 +306,9 @@ class LanguageCheckSerializer(serializers.Serializer):
 # Views ----------------------------------------------------------------------
 
 
-def _visible_review_or_404(request, pk):
-    return get_object_or_404(policy.visible_reviews(request.user), pk=pk)
-
-
 def _managed_review_or_404(request, pk):
     """A review the user may see (else 404) and change (else 403)."""
-    review = _visible_review_or_404(request, pk)
+    review = selectors.review_or_404(request.user, pk)
     require(policy.can_manage(request.user, review), "Only facilitators change a review.")
     return review
 
@@ -348,7 +344,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return ReviewDetailSerializer if self.action == "retrieve" else ReviewSerializer
 
     def get_object(self):
-        review = _visible_review_or_404(self.request, self.kwargs["pk"])
+        review = selectors.review_or_404(self.request.user, self.kwargs["pk"])
         return selectors.review_for_page(review.pk)
 
     @extend_schema(
@@ -392,7 +388,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return _detail(request, review)
 
     def _state_action(self, request, pk, service):
-        review = _visible_review_or_404(request, pk)
+        review = selectors.review_or_404(request.user, pk)
         service(request.user, review)
         return _detail(request, review)
 
@@ -468,7 +464,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     )
     @action(detail=True, methods=["get", "post"])
     def scores(self, request, pk=None):
-        review = _visible_review_or_404(request, pk)
+        review = selectors.review_or_404(request.user, pk)
         if request.method == "POST":
             require(policy.is_participant(request.user, review), "Only the review's participants score it.")
             serializer = ScoresSerializer(data=request.data)
@@ -663,7 +659,7 @@ class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
         return self.visible(Finding.objects.all()).order_by("created_at", "pk")
 
     def perform_create(self, serializer):
-        review = _visible_review_or_404(self.request, serializer.validated_data["review"].pk)
+        review = selectors.review_or_404(self.request.user, serializer.validated_data["review"].pk)
         serializer.instance = services.add_finding(self.request.user, review, text=serializer.validated_data["text"])
 
 
@@ -682,7 +678,7 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        review = _visible_review_or_404(self.request, data.pop("review").pk)
+        review = selectors.review_or_404(self.request.user, data.pop("review").pk)
         serializer.instance = services.add_action_item(self.request.user, review, **data)
 
     @extend_schema(

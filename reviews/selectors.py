@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from reviews import language, policy
 from reviews.metrics import clarity_score, consolidate, incident_metrics
@@ -72,37 +73,43 @@ def visible_clarity(review, user):
     return review.clarity_score if policy.can_see_consolidation(user, review, submitted=submitted) else None
 
 
+def review_or_404(user, pk, *, for_page=False):
+    """The review ``pk`` if ``user`` may open it, else 404: the one lookup pages and the API share.
+    ``for_page`` fetches everything the review page shows with it."""
+    return get_object_or_404(policy.visible_reviews(user, _for_page() if for_page else None), pk=pk)
+
+
 def review_for_page(pk):
     """One review with everything its page shows, prefetched."""
-    return (
-        Review.objects.select_related(
-            "incident",
-            "incident__team",
-            "incident__created_by",
-            "incident__playbook_version",
-            "incident__playbook_section",
-            "facilitator",
-            "archived_by",
-        )
-        .prefetch_related(
-            Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),
-            "incident__entries",
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.select_related("user").prefetch_related(
-                    Prefetch("scores", queryset=Score.objects.order_by("dimension"))
-                ),
+    return _for_page().get(pk=pk)
+
+
+def _for_page():
+    return Review.objects.select_related(
+        "incident",
+        "incident__team",
+        "incident__created_by",
+        "incident__playbook_version",
+        "incident__playbook_section",
+        "facilitator",
+        "archived_by",
+    ).prefetch_related(
+        Prefetch("incident__assignments", queryset=RoleAssignment.objects.select_related("person")),
+        "incident__entries",
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("user").prefetch_related(
+                Prefetch("scores", queryset=Score.objects.order_by("dimension"))
             ),
-            "findings",
-            Prefetch(
-                "action_items",
-                queryset=ActionItem.objects.select_related("owner", "finding").prefetch_related("playbook_revisions"),
-            ),
-            "texts__author",
-            "dismissals",
-            "dimension_results",
-        )
-        .get(pk=pk)
+        ),
+        "findings",
+        Prefetch(
+            "action_items",
+            queryset=ActionItem.objects.select_related("owner", "finding").prefetch_related("playbook_revisions"),
+        ),
+        "texts__author",
+        "dismissals",
+        "dimension_results",
     )
 
 

@@ -30,16 +30,6 @@ from reviews.forms import (
 from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment
 
 
-def _visible_review(request, pk):
-    try:
-        review = selectors.review_for_page(pk)
-    except selectors.Review.DoesNotExist:
-        raise Http404("No such review.") from None
-    if not policy.can_view(request.user, review):
-        raise Http404("No such review.")
-    return review
-
-
 def _to(review, anchor=""):
     return redirect(reverse("reviews:detail", args=[review.pk]) + (f"#{anchor}" if anchor else ""))
 
@@ -109,7 +99,7 @@ def review_create(request):
 
 @require_safe
 def review_detail(request, pk, **forms):
-    review = _visible_review(request, pk)
+    review = selectors.review_or_404(request.user, pk, for_page=True)
     return _render_detail(request, review, **forms)
 
 
@@ -154,7 +144,7 @@ def _render_detail(request, review, status=200, **forms):
 
 
 def _managed(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_or_404(request.user, pk, for_page=True)
     if not policy.can_manage(request.user, review):
         raise PermissionDenied("Only facilitators change this review.")
     return review
@@ -309,7 +299,7 @@ def add_action(request, pk):
 
 @require_POST
 def scores(request, pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_or_404(request.user, pk, for_page=True)
     participant = review.participants.filter(user=request.user).first()
     if participant is None:
         raise PermissionDenied("Only the review's participants score it.")
@@ -349,14 +339,16 @@ def transition(request, pk, action):
         service(request.user, review, **extra)
     except ValidationError as error:
         message = error_text(error)
-        return _render_detail(request, _visible_review(request, pk), status=400, transition_error=message)
+        return _render_detail(
+            request, selectors.review_or_404(request.user, pk, for_page=True), status=400, transition_error=message
+        )
     messages.success(request, success)
     return _to(review)
 
 
 @require_POST
 def action_state(request, pk, item_pk):
-    review = _visible_review(request, pk)
+    review = selectors.review_or_404(request.user, pk, for_page=True)
     item = get_object_or_404(ActionItem, pk=item_pk, review=review)
     if not policy.can_update_action(request.user, item):
         raise PermissionDenied("Only the owner or a facilitator updates this action item.")
