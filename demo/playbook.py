@@ -193,7 +193,7 @@ def seed(stdout=None):
         for rationale, changes in spec["versions"]:
             accumulated |= changes
             content = _content(spec, accumulated, teams)
-            revision = services.create_revision(
+            revision = services.revision_create(
                 author,
                 section=section,
                 content=content,
@@ -202,7 +202,7 @@ def seed(stdout=None):
                 new_owner=people[spec["owner"]],
                 submit=True,
             )
-            version = services.approve(approver, revision, attest_regulatory=True, attest_blameless=True)
+            version = services.revision_approve(approver, revision, attest_regulatory=True, attest_blameless=True)
             section = version.section
         # Spread publication over the past year, oldest first.
         versions = list(section.versions.order_by("number"))
@@ -219,19 +219,19 @@ def seed(stdout=None):
 
 def _cycle_in_progress(people):
     """This quarter's cycle part-way through: two sections reviewed, one revision pending."""
-    services.reconcile_cycle()
+    services.cycle_reconcile()
     tasks = {t.section.slug: t for t in ReviewTask.objects.select_related("section")}
     done = tasks.get("identity-provider-failure")
     if done:
-        services.complete_task(done.assignee, done, note="Re-read against the Fabrikam SSO escalation; still right.")
+        services.task_complete(done.assignee, done, note="Re-read against the Fabrikam SSO escalation; still right.")
     done = tasks.get("primary-database-unavailable")
     if done:
-        services.complete_task(done.assignee, done, note="Checked after the failover tabletop; v2 covers it.")
+        services.task_complete(done.assignee, done, note="Checked after the failover tabletop; v2 covers it.")
     pending = tasks.get("webhook-delivery-delays")
     if pending:
         section = pending.section
         content = section.current.content() | {"target_first_update_minutes": 30}
-        services.create_revision(
+        services.revision_create(
             pending.assignee,
             section=section,
             content=content,

@@ -121,10 +121,10 @@ def seed(stdout=None):
     for author, team, category, message, days, seconders in ITEMS:
         if author not in people or team not in teams:
             continue
-        recognition = services.give(people[author], category=category, message=message, team=teams[team])
+        recognition = services.recognition_give(people[author], category=category, message=message, team=teams[team])
         for username in seconders:
             if username in people and username != author:
-                services.second(people[username], recognition)
+                services.recognition_second(people[username], recognition)
         Recognition.objects.filter(pk=recognition.pk).update(created_at=now - timedelta(days=days, hours=created))
         created += 1
     if stdout is not None and created:

@@ -228,7 +228,7 @@ def seed(stdout=None):
         def at(minutes, escalated=escalated):
             return escalated + timedelta(minutes=minutes)
 
-        review = services.create_review(
+        review = services.review_create(
             facilitator,
             title=s["title"],
             customer=s["customer"],
@@ -245,7 +245,7 @@ def seed(stdout=None):
         )
         incident = review.incident
         for role, username, start, end, note in s["roles"]:
-            services.assign_role(
+            services.role_assign(
                 facilitator,
                 incident,
                 role=role,
@@ -255,20 +255,20 @@ def seed(stdout=None):
                 handover_note=note,
             )
         for minutes, kind, who, what in s["entries"]:
-            services.add_timeline_entry(facilitator, incident, at=at(minutes), kind=kind, who=who, what=what)
+            services.timeline_entry_add(facilitator, incident, at=at(minutes), kind=kind, who=who, what=what)
         for text in s["findings"]:
-            services.add_finding(facilitator, review, text=text)
+            services.finding_add(facilitator, review, text=text)
         for username in s["participants"]:
-            services.invite_participant(facilitator, review, people[username])
+            services.participant_invite(facilitator, review, people[username])
         if s["state"] != "draft":
-            services.start_review(facilitator, review)
+            services.review_start(facilitator, review)
             for username, values in s["participants"].items():
                 if values:
                     scores = {d: (v, "") for d, v in enumerate(values, start=1)}
-                    services.save_scores(people[username], review, scores, submit=True)
+                    services.scores_save(people[username], review, scores, submit=True)
         findings = list(review.findings.all())
         for title, owner, due_in, kind, _ in s["actions"]:
-            services.add_action_item(
+            services.action_item_add(
                 facilitator,
                 review,
                 title=title,
@@ -278,18 +278,18 @@ def seed(stdout=None):
                 finding=findings[0] if findings else None,
             )
         if s["state"] in ("published", "amended"):
-            services.publish(facilitator, review)
+            services.review_publish(facilitator, review)
             # Overdue items in the demo: due dates in the past are set after the fact.
             for title, _owner, due_in, _kind, _ in s["actions"]:
                 if due_in < 0:
                     review.action_items.filter(title=title).update(due_on=timezone.localdate() + timedelta(days=due_in))
         if s["state"] == "amended":
             narrative, reason = s["amendment"]
-            services.amend(facilitator, review, narrative=narrative, reason=reason)
+            services.review_amend(facilitator, review, narrative=narrative, reason=reason)
         if s["state"] == "published" and s["actions"]:
             first = review.action_items.order_by("pk").first()
             if first and first.due_on > timezone.localdate() + timedelta(days=10):
-                services.set_action_state(facilitator, first, state=ActionState.DONE)
+                services.action_item_set_state(facilitator, first, state=ActionState.DONE)
         created += 1
     if stdout is not None and created:
         stdout.write(f"Demo reviews: {created} created.")

@@ -152,7 +152,7 @@ def _content_fields():
     return fields
 
 
-# A content field left out keeps the published version's value (services.create_revision), so none has a default.
+# A content field left out keeps the published version's value (services.revision_create), so none has a default.
 RevisionContentSerializer = type("RevisionContentSerializer", (serializers.Serializer,), _content_fields())
 
 
@@ -300,7 +300,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         serializer = RevisionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        revision = services.create_revision(
+        revision = services.revision_create(
             request.user,
             section=data.get("section"),
             content={k: v for k, v in data.items() if k in CONTENT},
@@ -326,7 +326,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
         content = revision.content() | {k: v for k, v in data.items() if k in CONTENT}
         with precondition(conditional):
-            services.update_revision(
+            services.revision_update(
                 request.user,
                 revision,
                 version=data["version"],
@@ -338,12 +338,12 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=None, responses=RevisionDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._detail(services.submit(request.user, self.get_object()))
+        return self._detail(services.revision_submit(request.user, self.get_object()))
 
     @extend_schema(request=None, responses=RevisionDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        return self._detail(services.withdraw(request.user, self.get_object()))
+        return self._detail(services.revision_withdraw(request.user, self.get_object()))
 
     @extend_schema(
         request=DecisionSerializer, responses=RevisionDetailSerializer, summary="Approve and publish (governance)"
@@ -355,7 +355,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             raise PermissionDenied("Only governance owners approve or reject revisions.")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.approve(request.user, revision, **serializer.validated_data)
+        services.revision_approve(request.user, revision, **serializer.validated_data)
         return self._detail(revision)
 
     @extend_schema(
@@ -368,7 +368,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
             raise PermissionDenied("Only governance owners approve or reject revisions.")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.reject(request.user, revision, comment=serializer.validated_data["comment"])
+        services.revision_reject(request.user, revision, comment=serializer.validated_data["comment"])
         return self._detail(revision)
 
     @extend_schema(
@@ -379,7 +379,7 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def rebase(self, request, pk=None):
         revision = self.get_object()
-        conflicts = services.rebase(request.user, revision)
+        conflicts = services.revision_rebase(request.user, revision)
         response = self._detail(revision)
         response.data["conflicts"] = conflicts
         return response
@@ -414,5 +414,5 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise PermissionDenied("Only the section owner or a governance owner completes this review.")
         serializer = CompleteTaskSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = services.complete_task(request.user, task, note=serializer.validated_data["note"])
+        task = services.task_complete(request.user, task, note=serializer.validated_data["note"])
         return Response(TaskSerializer(task).data)

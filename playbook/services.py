@@ -96,7 +96,7 @@ def _missing_owners(mapping):
 
 
 @transaction.atomic
-def create_revision(
+def revision_create(
     user,
     *,
     content,
@@ -182,7 +182,7 @@ def _reference_errors(user, section, prompted_by_review, prompted_by_action, rev
 
 
 @transaction.atomic
-def update_revision(user, revision, *, version, content, rationale):
+def revision_update(user, revision, *, version, content, rationale):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     require(policy.can_edit_revision(user, revision), "Only the author edits a revision.")
     if not revision.is_open:
@@ -217,7 +217,7 @@ def _submit(revision):
 
 
 @transaction.atomic
-def submit(user, revision):
+def revision_submit(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     require(policy.can_edit_revision(user, revision), "Only the author submits a revision.")
     if revision.state != RevisionState.DRAFT:
@@ -228,7 +228,7 @@ def submit(user, revision):
 
 
 @transaction.atomic
-def withdraw(user, revision):
+def revision_withdraw(user, revision):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     require(policy.can_edit_revision(user, revision), "Only the author withdraws a revision.")
     if not revision.is_open:
@@ -252,7 +252,7 @@ def _decide(user, revision, comment_required):
 
 
 @transaction.atomic
-def approve(user, revision, *, comment="", attest_regulatory=False, attest_blameless=False):
+def revision_approve(user, revision, *, comment="", attest_regulatory=False, attest_blameless=False):
     """Publish the revision as the section's next version, atomically.
 
     Refused while the base is stale. Two approvals racing on one section:
@@ -326,7 +326,7 @@ def approve(user, revision, *, comment="", attest_regulatory=False, attest_blame
 
 
 @transaction.atomic
-def reject(user, revision, *, comment):
+def revision_reject(user, revision, *, comment):
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     _decide(user, revision, comment_required=True)
     if not (comment or "").strip():
@@ -350,7 +350,7 @@ def reject(user, revision, *, comment):
 
 
 @transaction.atomic
-def rebase(user, revision, *, version=None):
+def revision_rebase(user, revision, *, version=None):
     """Carry the author's changes over onto the current published version."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     require(policy.can_edit_revision(user, revision), "Only the author rebases a revision.")
@@ -378,10 +378,10 @@ def rebase(user, revision, *, version=None):
 
 
 @transaction.atomic
-def restore(user, version, *, rationale=""):
+def version_restore(user, version, *, rationale=""):
     """Restoring an old version is a new revision with its content."""
     section = version.section
-    return create_revision(
+    return revision_create(
         user,
         section=section,
         content=version.content(),
@@ -393,7 +393,7 @@ def restore(user, version, *, rationale=""):
 # The quarterly cycle ------------------------------------------------------------
 
 
-def reconcile_cycle(today=None):
+def cycle_reconcile(today=None):
     """Make sure this quarter's cycle and one task per active section exist.
 
     Idempotent and safe concurrently: unique constraints decide, a lost race
@@ -439,7 +439,7 @@ def reconcile_cycle(today=None):
     return created
 
 
-def send_task_notices(today=None):
+def task_notices_send(today=None):
     """One reminder per task to its owner before the due date; one escalation per
     task to each governance owner once overdue. Recorded, never sent twice."""
     today = today or timezone.localdate()
@@ -477,7 +477,7 @@ def _notify(task, kind, recipients, template):
 
 
 @transaction.atomic
-def complete_task(user, task, *, note):
+def task_complete(user, task, *, note):
     """“Reviewed, no change needed”, with a note."""
     task = ReviewTask.objects.select_for_update().get(pk=task.pk)
     require(policy.can_complete_task(user, task), "Only the section owner completes this review.")

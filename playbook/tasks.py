@@ -11,6 +11,6 @@ def reconcile_quarterly_cycle(today=None):
     escalations. Idempotent: safe twice, late or concurrently. ``today`` (ISO
     date) is for running it as of a given day."""
     day = date.fromisoformat(today) if today else None
-    created = services.reconcile_cycle(day)
-    sent = services.send_task_notices(day)
+    created = services.cycle_reconcile(day)
+    sent = services.task_notices_send(day)
     return {"tasks_created": created, "notices_sent": sent}

@@ -116,7 +116,7 @@ def restore(request, slug, number):
     section = _section(slug)
     version = get_object_or_404(SectionVersion, section=section, number=number)
     try:
-        revision = services.restore(request.user, version)
+        revision = services.version_restore(request.user, version)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(version)
@@ -147,7 +147,7 @@ def propose(request, slug=None):
     form = RevisionForm(request.POST or None, initial=initial, new_section=section is None)
     if request.method == "POST" and form.is_valid():
         try:
-            revision = services.create_revision(
+            revision = services.revision_create(
                 request.user,
                 section=section,
                 content=form.content(),
@@ -222,7 +222,7 @@ def revision_edit(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_revision(
+            services.revision_update(
                 request.user,
                 revision,
                 version=form.cleaned_data["version"],
@@ -245,20 +245,20 @@ def revision_edit(request, pk):
 
 
 def _submit(request, revision, form):
-    services.submit(request.user, revision)
+    services.revision_submit(request.user, revision)
     messages.success(request, "Submitted for approval by a governance owner.")
     return revision
 
 
 def _withdraw(request, revision, form):
-    services.withdraw(request.user, revision)
+    services.revision_withdraw(request.user, revision)
     messages.success(request, "Revision withdrawn.")
     return revision
 
 
 def _approve(request, revision, form):
     data = form.cleaned_data
-    version = services.approve(
+    version = services.revision_approve(
         request.user,
         revision,
         comment=data.get("comment", ""),
@@ -270,13 +270,13 @@ def _approve(request, revision, form):
 
 
 def _reject(request, revision, form):
-    services.reject(request.user, revision, comment=form.cleaned_data.get("comment", ""))
+    services.revision_reject(request.user, revision, comment=form.cleaned_data.get("comment", ""))
     messages.success(request, "Revision rejected; the author is told why.")
     return revision
 
 
 def _rebase(request, revision, form):
-    conflicts = services.rebase(request.user, revision)
+    conflicts = services.revision_rebase(request.user, revision)
     if conflicts:
         messages.warning(
             request,
@@ -388,7 +388,7 @@ def task(request, pk):
     form = TaskCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.complete_task(request.user, task, note=form.cleaned_data["note"])
+            services.task_complete(request.user, task, note=form.cleaned_data["note"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

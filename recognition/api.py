@@ -70,7 +70,7 @@ class RecognitionViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.give(
+        serializer.instance = services.recognition_give(
             self.request.user,
             category=data["category"],
             message=data["message"],
@@ -83,7 +83,7 @@ class RecognitionViewSet(
     @action(detail=True, methods=["post"])
     def second(self, request, pk=None):
         recognition = self.get_object()
-        services.second(request.user, recognition)
+        services.recognition_second(request.user, recognition)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=recognition.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -96,5 +96,5 @@ class RecognitionViewSet(
             raise PermissionDenied("Only governance owners hide recognitions.")
         serializer = HideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.hide(request.user, recognition, reason=serializer.validated_data["reason"])
+        services.recognition_hide(request.user, recognition, reason=serializer.validated_data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -30,7 +30,7 @@ def daily_limit():
 
 
 @transaction.atomic
-def give(user, *, category, message, team=None, person=None, review=None):
+def recognition_give(user, *, category, message, team=None, person=None, review=None):
     """Recognise a team or a person. It appears on the board at once."""
     if not policy.can_give(user):
         raise PermissionDenied("Sign in to recognise a team.")
@@ -72,7 +72,7 @@ def give(user, *, category, message, team=None, person=None, review=None):
 
 
 @transaction.atomic
-def second(user, recognition):
+def recognition_second(user, recognition):
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)
     if recognition.hidden_at is not None:
         raise ValidationError("This recognition was hidden.")
@@ -88,7 +88,7 @@ def second(user, recognition):
 
 
 @transaction.atomic
-def hide(user, recognition, *, reason):
+def recognition_hide(user, recognition, *, reason):
     if not policy.can_hide(user):
         raise PermissionDenied("Only governance owners hide recognitions.")
     recognition = Recognition.objects.select_for_update().get(pk=recognition.pk)

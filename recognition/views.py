@@ -85,7 +85,7 @@ def give(request):
         if data.get("review"):
             review = _review(data["review"])
         try:
-            recognition = services.give(
+            recognition = services.recognition_give(
                 request.user,
                 category=data["category"],
                 message=data["message"],
@@ -110,7 +110,7 @@ def give(request):
 def second(request, pk):
     recognition = get_object_or_404(Recognition.objects.visible(), pk=pk)
     try:
-        services.second(request.user, recognition)
+        services.recognition_second(request.user, recognition)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -132,7 +132,7 @@ def hide(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError({"reason": ["Say why it is hidden: the author is told."]})
-        services.hide(request.user, recognition, reason=form.cleaned_data["reason"])
+        services.recognition_hide(request.user, recognition, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

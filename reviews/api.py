@@ -370,7 +370,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer = ReviewCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        review = services.create_review(
+        review = services.review_create(
             request.user, is_exercise=data.pop("is_exercise"), narrative=data.pop("narrative"), **data
         )
         response = _detail(request, review)
@@ -384,7 +384,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer = ReviewUpdateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         with precondition(conditional):
-            services.update_review(request.user, review, **serializer.validated_data)
+            services.review_update(request.user, review, **serializer.validated_data)
         return _detail(request, review)
 
     def _state_action(self, request, pk, service):
@@ -395,22 +395,22 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="draft → in review")
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._state_action(request, pk, services.start_review)
+        return self._state_action(request, pk, services.review_start)
 
     @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="in review → draft")
     @action(detail=True, methods=["post"], url_path="return-to-draft")
     def return_to_draft(self, request, pk=None):
-        return self._state_action(request, pk, services.return_to_draft)
+        return self._state_action(request, pk, services.review_return_to_draft)
 
     @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="in review → published")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._state_action(request, pk, services.publish)
+        return self._state_action(request, pk, services.review_publish)
 
     @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="Store the consolidated scores")
     @action(detail=True, methods=["post"])
     def consolidate(self, request, pk=None):
-        return self._state_action(request, pk, services.consolidate_scores)
+        return self._state_action(request, pk, services.scores_consolidate)
 
     @extend_schema(
         request=ArchiveSerializer, responses={200: ReviewDetailSerializer}, summary="Archive (leaves lists and figures)"
@@ -420,13 +420,13 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         review = _managed_review_or_404(request, pk)
         serializer = ArchiveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.archive_review(request.user, review, reason=serializer.validated_data["reason"])
+        services.review_archive(request.user, review, reason=serializer.validated_data["reason"])
         return _detail(request, review)
 
     @extend_schema(request=None, responses={200: ReviewDetailSerializer}, summary="Restore an archived review")
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        return self._state_action(request, pk, services.restore_review)
+        return self._state_action(request, pk, services.review_restore)
 
     @extend_schema(request=AmendSerializer, responses={200: ReviewDetailSerializer}, summary="Amend a published review")
     @action(detail=True, methods=["post"])
@@ -434,7 +434,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         review = _managed_review_or_404(request, pk)
         serializer = AmendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.amend(request.user, review, **serializer.validated_data)
+        services.review_amend(request.user, review, **serializer.validated_data)
         return _detail(request, review)
 
     @extend_schema(request=InviteSerializer, responses={201: None}, summary="Invite a participant")
@@ -443,7 +443,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         review = _managed_review_or_404(request, pk)
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        participant = services.invite_participant(request.user, review, serializer.validated_data["user"])
+        participant = services.participant_invite(request.user, review, serializer.validated_data["user"])
         return Response({"user": _person(participant.user), "invited_at": participant.invited_at}, status=201)
 
     @extend_schema(
@@ -472,7 +472,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             items = {
                 item["dimension"]: (item["score"], item["evidence"]) for item in serializer.validated_data["scores"]
             }
-            services.save_scores(request.user, review, items, submit=serializer.validated_data["submit"])
+            services.scores_save(request.user, review, items, submit=serializer.validated_data["submit"])
         participant = review.participants.filter(user=request.user).prefetch_related("scores").first()
         if participant is None:
             return Response({"detail": "You are not a participant of this review."}, status=status.HTTP_404_NOT_FOUND)
@@ -494,7 +494,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         review = _managed_review_or_404(request, pk)
         serializer = DismissSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.dismiss_language_hit(request.user, review, **serializer.validated_data)
+        services.language_hit_dismiss(request.user, review, **serializer.validated_data)
         return _detail(request, review)
 
 
@@ -528,7 +528,7 @@ class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         if version is None:
             raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
         with precondition(conditional):
-            incident = services.update_incident(request.user, incident, version=version, **values)
+            incident = services.incident_update(request.user, incident, version=version, **values)
         return Response(IncidentSerializer(incident).data)
 
 
@@ -589,7 +589,7 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         incident = _visible_incident_or_404(self.request, data.pop("incident").pk)
-        serializer.instance = services.assign_role(self.request.user, incident, **data)
+        serializer.instance = services.role_assign(self.request.user, incident, **data)
 
     def _managed_assignment(self):
         """The assignment if visible (else 404), then the role (else 403), before the body is read."""
@@ -601,11 +601,11 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
         assignment = self._managed_assignment()
         serializer = RoleCorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignment = services.correct_role(request.user, assignment, **serializer.validated_data)
+        assignment = services.role_correct(request.user, assignment, **serializer.validated_data)
         return Response(RoleAssignmentSerializer(assignment).data)
 
     def destroy(self, request, pk=None):
-        services.remove_role(request.user, self._managed_assignment())
+        services.role_remove(request.user, self._managed_assignment())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=RoleEndSerializer, responses={200: RoleAssignmentSerializer})
@@ -614,7 +614,7 @@ class RoleAssignmentViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
         assignment = self._managed_assignment()
         serializer = RoleEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignment = services.end_role(request.user, assignment, ended_at=serializer.validated_data["ended_at"])
+        assignment = services.role_end(request.user, assignment, ended_at=serializer.validated_data["ended_at"])
         return Response(RoleAssignmentSerializer(assignment).data)
 
 
@@ -643,10 +643,10 @@ class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _R
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         incident = _visible_incident_or_404(self.request, data.pop("incident").pk)
-        serializer.instance = services.add_timeline_entry(self.request.user, incident, **data)
+        serializer.instance = services.timeline_entry_add(self.request.user, incident, **data)
 
     def perform_destroy(self, instance):
-        services.delete_timeline_entry(self.request.user, instance)
+        services.timeline_entry_delete(self.request.user, instance)
 
 
 class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
@@ -660,7 +660,7 @@ class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
 
     def perform_create(self, serializer):
         review = selectors.review_or_404(self.request.user, serializer.validated_data["review"].pk)
-        serializer.instance = services.add_finding(self.request.user, review, text=serializer.validated_data["text"])
+        serializer.instance = services.finding_add(self.request.user, review, text=serializer.validated_data["text"])
 
 
 class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet):
@@ -679,7 +679,7 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         review = selectors.review_or_404(self.request.user, data.pop("review").pk)
-        serializer.instance = services.add_action_item(self.request.user, review, **data)
+        serializer.instance = services.action_item_add(self.request.user, review, **data)
 
     @extend_schema(
         request=ActionStateSerializer,
@@ -696,7 +696,7 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with precondition(conditional):
-            item = services.set_action_state(
+            item = services.action_item_set_state(
                 request.user, item, state=data["state"], reason=data["dropped_reason"], version=data["version"]
             )
         return Response(ActionItemSerializer(item).data)

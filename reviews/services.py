@@ -120,7 +120,7 @@ def validate_milestones(values, assignments=()):
 
 
 @transaction.atomic
-def create_review(user, *, facilitator=None, is_exercise=False, narrative="", **incident_values):
+def review_create(user, *, facilitator=None, is_exercise=False, narrative="", **incident_values):
     """Record an incident and open its review as a draft."""
     require(policy.can_create(user), "Only facilitators create reviews.")
     unknown = set(incident_values) - set(INCIDENT_FIELDS)
@@ -149,7 +149,7 @@ def _link_playbook(incident):
 
 
 @transaction.atomic
-def update_incident(user, incident, *, version, **values):
+def incident_update(user, incident, *, version, **values):
     """Edit the incident's facts; refused if someone saved a newer version."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     review = incident.review
@@ -173,7 +173,7 @@ def update_incident(user, incident, *, version, **values):
 
 
 @transaction.atomic
-def update_review(user, review, *, version, narrative=None, is_exercise=None, facilitator=None):
+def review_update(user, review, *, version, narrative=None, is_exercise=None, facilitator=None):
     review = Review.objects.select_for_update().get(pk=review.pk)
     require(policy.can_manage(user, review), "Only facilitators edit a review.")
     _require_editable(review)
@@ -194,11 +194,11 @@ def update_review(user, review, *, version, narrative=None, is_exercise=None, fa
 
 
 @transaction.atomic
-def edit_review(user, review, *, incident_version, review_version, narrative, is_exercise, **incident_values):
+def review_edit(user, review, *, incident_version, review_version, narrative, is_exercise, **incident_values):
     """The review page's edit form: the incident's facts and the review's text,
     saved together or not at all (a conflict on either keeps both unsaved)."""
-    update_incident(user, review.incident, version=incident_version, **incident_values)
-    return update_review(user, review, version=review_version, narrative=narrative, is_exercise=is_exercise)
+    incident_update(user, review.incident, version=incident_version, **incident_values)
+    return review_update(user, review, version=review_version, narrative=narrative, is_exercise=is_exercise)
 
 
 # Ownership roles ----------------------------------------------------------
@@ -248,7 +248,7 @@ def _locked_assignment(assignment):
 
 
 @transaction.atomic
-def assign_role(user, incident, *, role, person, started_at, ended_at=None, handover_note=""):
+def role_assign(user, incident, *, role, person, started_at, ended_at=None, handover_note=""):
     """Record that ``person`` held ``role`` from ``started_at`` (until ``ended_at``).
 
     A new open-ended assignment hands the role over: the current holder's
@@ -293,7 +293,7 @@ ASSIGNMENT_FIELDS = ("person", "started_at", "ended_at", "handover_note")
 
 
 @transaction.atomic
-def end_role(user, assignment, *, ended_at):
+def role_end(user, assignment, *, ended_at):
     """The holder gave the role up at ``ended_at`` with no successor: the role is a gap from then."""
     assignment, incident = _locked_assignment(assignment)
     review = incident.review
@@ -316,7 +316,7 @@ def end_role(user, assignment, *, ended_at):
 
 
 @transaction.atomic
-def correct_role(user, assignment, **values):
+def role_correct(user, assignment, **values):
     """Correct a mistaken assignment: who held the role, from when to when, the handover note.
 
     Fields left out keep their value; the one-holder-at-a-time rule applies as when recording."""
@@ -342,7 +342,7 @@ def correct_role(user, assignment, **values):
 
 
 @transaction.atomic
-def remove_role(user, assignment):
+def role_remove(user, assignment):
     """Remove an assignment recorded by mistake (a wrong person, a duplicate). The trail keeps what it was."""
     assignment, incident = _locked_assignment(assignment)
     review = incident.review
@@ -362,7 +362,7 @@ def remove_role(user, assignment):
 
 
 @transaction.atomic
-def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
+def timeline_entry_add(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
     review = incident.review
     require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
@@ -378,7 +378,7 @@ def add_timeline_entry(user, incident, *, at, what, kind=EntryKind.NOTE, who="")
 
 
 @transaction.atomic
-def delete_timeline_entry(user, entry):
+def timeline_entry_delete(user, entry):
     review = entry.incident.review
     require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)
@@ -396,7 +396,7 @@ def delete_timeline_entry(user, entry):
 
 
 @transaction.atomic
-def invite_participant(user, review, invitee):
+def participant_invite(user, review, invitee):
     require(policy.can_manage(user, review), "Only facilitators invite participants.")
     _require_editable(review)
     participant, created = Participant.objects.get_or_create(review=review, user=invitee, defaults={"invited_by": user})
@@ -407,7 +407,7 @@ def invite_participant(user, review, invitee):
 
 
 @transaction.atomic
-def save_scores(user, review, scores, *, submit=False):
+def scores_save(user, review, scores, *, submit=False):
     """Save the participant's own scores: ``{dimension: (score, evidence)}``.
 
     ``submit`` marks them submitted (all six dimensions needed); submitted
@@ -454,7 +454,7 @@ def save_scores(user, review, scores, *, submit=False):
 
 
 @transaction.atomic
-def consolidate_scores(user, review):
+def scores_consolidate(user, review):
     """Store the per-dimension median and spread and the overall score, while the review is
     in review (publishing consolidates for good). Blind to participants until they submit."""
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -501,7 +501,7 @@ def _transition(user, review, expected, target, message):
 
 
 @transaction.atomic
-def start_review(user, review):
+def review_start(user, review):
     """draft → in review: participants can now score."""
     review = _transition(user, review, [ReviewState.DRAFT], ReviewState.IN_REVIEW, "Only a draft can go into review.")
     if not review.participants.exists():
@@ -511,7 +511,7 @@ def start_review(user, review):
 
 
 @transaction.atomic
-def return_to_draft(user, review):
+def review_return_to_draft(user, review):
     review = _transition(
         user, review, [ReviewState.IN_REVIEW], ReviewState.DRAFT, "Only a review in review can go back to draft."
     )
@@ -520,7 +520,7 @@ def return_to_draft(user, review):
 
 
 @transaction.atomic
-def publish(user, review):
+def review_publish(user, review):
     """in review → published: consolidates the scores and freezes the text."""
     review = _transition(
         user,
@@ -548,7 +548,7 @@ def publish(user, review):
 
 
 @transaction.atomic
-def amend(user, review, *, narrative, reason, version=None):
+def review_amend(user, review, *, narrative, reason, version=None):
     """Change a published review's narrative; the earlier text stays visible."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     require(policy.can_manage(user, review), "Only facilitators amend a review.")
@@ -590,7 +590,7 @@ def amend(user, review, *, narrative, reason, version=None):
 
 
 @transaction.atomic
-def archive_review(user, review, *, reason):
+def review_archive(user, review, *, reason):
     """Take a review out of lists and figures (a duplicate, a test, a mistake). Nothing is
     deleted: it stays readable at its address, the reason is kept, and it can be restored."""
     review = Review.objects.select_for_update().get(pk=review.pk)
@@ -611,7 +611,7 @@ def archive_review(user, review, *, reason):
 
 
 @transaction.atomic
-def restore_review(user, review):
+def review_restore(user, review):
     review = Review.objects.select_for_update().get(pk=review.pk)
     require(policy.can_manage(user, review), "Only facilitators restore reviews.")
     if not review.is_archived:
@@ -629,7 +629,7 @@ def restore_review(user, review):
 
 
 @transaction.atomic
-def add_finding(user, review, *, text):
+def finding_add(user, review, *, text):
     require(policy.can_manage(user, review), "Only facilitators record findings.")
     _require_editable(review)
     if not text.strip():
@@ -640,7 +640,7 @@ def add_finding(user, review, *, text):
 
 
 @transaction.atomic
-def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
+def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
     require(policy.can_manage(user, review), "Only facilitators create action items.")
     _require_not_archived(review)
     errors = {}
@@ -668,7 +668,7 @@ def add_action_item(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
 
 
 @transaction.atomic
-def set_action_state(user, item, *, state, reason="", version=None):
+def action_item_set_state(user, item, *, state, reason="", version=None):
     """Mark an action item done, dropped (with a reason) or open again."""
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     require(policy.can_update_action(user, item), "Only the owner or a facilitator updates this action item.")
@@ -697,7 +697,7 @@ def set_action_state(user, item, *, state, reason="", version=None):
 
 
 @transaction.atomic
-def dismiss_language_hit(user, review, *, phrase, reason):
+def language_hit_dismiss(user, review, *, phrase, reason):
     require(policy.can_manage(user, review), "Only facilitators dismiss language hints.")
     phrase = phrase.strip().lower()[:200]
     errors = {}
@@ -719,7 +719,7 @@ def dismiss_language_hit(user, review, *, phrase, reason):
 REMIND_DAYS_BEFORE = 2
 
 
-def send_action_item_reminders(today=None):
+def action_item_reminders_send(today=None):
     """Send each owner one mail for items due within two days and one for
     overdue items; an item is reminded once per kind and due date.
 

@@ -6,4 +6,4 @@ from reviews import services
 @shared_task(name="reviews.tasks.send_action_item_reminders")
 def send_action_item_reminders():
     """Reconcile: remind owners of action items due soon or overdue (idempotent)."""
-    return services.send_action_item_reminders()
+    return services.action_item_reminders_send()

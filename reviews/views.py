@@ -82,7 +82,7 @@ def review_create(request):
         data = form.cleaned_data
         incident_values = {field: data[field] for field in form.Meta.fields}
         try:
-            review = services.create_review(
+            review = services.review_create(
                 request.user, is_exercise=data["is_exercise"], narrative=data["narrative"], **incident_values
             )
         except ValidationError as error:
@@ -176,7 +176,7 @@ def assign_role(request, pk):
         RoleAssignmentForm,
         "role_form",
         "ownership",
-        lambda review, data: services.assign_role(request.user, review.incident, **data),
+        lambda review, data: services.role_assign(request.user, review.incident, **data),
         "Role assignment recorded.",
         lambda review: {"prefix": "role"},
     )
@@ -198,7 +198,7 @@ def role_correct(request, pk, assignment_pk):
     if request.method == "POST" and form.is_valid():
         values = {field: form.cleaned_data[field] for field in form.Meta.fields}
         try:
-            services.correct_role(request.user, assignment, **values)
+            services.role_correct(request.user, assignment, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -214,7 +214,7 @@ def role_end(request, pk, assignment_pk):
     end_form = RoleEndForm(request.POST, prefix="end")
     if end_form.is_valid():
         try:
-            services.end_role(request.user, assignment, ended_at=end_form.cleaned_data["ended_at"])
+            services.role_end(request.user, assignment, ended_at=end_form.cleaned_data["ended_at"])
         except ValidationError as error:
             add_service_errors(end_form, error)
         else:
@@ -233,7 +233,7 @@ def role_end(request, pk, assignment_pk):
 def role_remove(request, pk, assignment_pk):
     review, assignment = _assignment(request, pk, assignment_pk)
     try:
-        services.remove_role(request.user, assignment)
+        services.role_remove(request.user, assignment)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -249,7 +249,7 @@ def add_entry(request, pk):
         TimelineEntryForm,
         "entry_form",
         "timeline",
-        lambda review, data: services.add_timeline_entry(request.user, review.incident, **data),
+        lambda review, data: services.timeline_entry_add(request.user, review.incident, **data),
         "Timeline entry added.",
         lambda review: {"prefix": "entry"},
     )
@@ -263,7 +263,7 @@ def invite(request, pk):
         InviteForm,
         "invite_form",
         "scores",
-        lambda review, data: services.invite_participant(request.user, review, data["user"]),
+        lambda review, data: services.participant_invite(request.user, review, data["user"]),
         "Participant invited.",
         lambda review: {"prefix": "invite", "review": review},
     )
@@ -277,7 +277,7 @@ def add_finding(request, pk):
         FindingForm,
         "finding_form",
         "findings",
-        lambda review, data: services.add_finding(request.user, review, text=data["text"]),
+        lambda review, data: services.finding_add(request.user, review, text=data["text"]),
         "Finding recorded.",
         lambda review: {"prefix": "finding"},
     )
@@ -291,7 +291,7 @@ def add_action(request, pk):
         ActionItemForm,
         "action_form",
         "actions",
-        lambda review, data: services.add_action_item(request.user, review, **data),
+        lambda review, data: services.action_item_add(request.user, review, **data),
         "Action item created.",
         lambda review: {"prefix": "action", "review": review},
     )
@@ -307,7 +307,7 @@ def scores(request, pk):
     submit = "submit" in request.POST
     if form.is_valid():
         try:
-            services.save_scores(request.user, review, form.scores(), submit=submit)
+            services.scores_save(request.user, review, form.scores(), submit=submit)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -319,12 +319,12 @@ def scores(request, pk):
 
 
 TRANSITIONS = {
-    "start": (services.start_review, "The review is in review: participants can now score it."),
-    "draft": (services.return_to_draft, "The review is back in draft."),
-    "publish": (services.publish, "Published. The review is now readable by everyone."),
-    "consolidate": (services.consolidate_scores, "Scores consolidated."),
-    "archive": (services.archive_review, "Archived: the review left the lists and the figures. Restore it any time."),
-    "restore": (services.restore_review, "Restored: the review is back in the lists and the figures."),
+    "start": (services.review_start, "The review is in review: participants can now score it."),
+    "draft": (services.review_return_to_draft, "The review is back in draft."),
+    "publish": (services.review_publish, "Published. The review is now readable by everyone."),
+    "consolidate": (services.scores_consolidate, "Scores consolidated."),
+    "archive": (services.review_archive, "Archived: the review left the lists and the figures. Restore it any time."),
+    "restore": (services.review_restore, "Restored: the review is back in the lists and the figures."),
 }
 
 
@@ -356,7 +356,7 @@ def action_state(request, pk, item_pk):
     if not form.is_valid():
         return _render_detail(request, review, status=400, action_error=(item.pk, "Choose a state."))
     try:
-        services.set_action_state(
+        services.action_item_set_state(
             request.user,
             item,
             state=form.cleaned_data["state"],
@@ -378,7 +378,7 @@ def dismiss(request, pk):
     form = DismissForm(request.POST)
     if form.is_valid():
         try:
-            services.dismiss_language_hit(request.user, review, **form.cleaned_data)
+            services.language_hit_dismiss(request.user, review, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -409,7 +409,7 @@ def review_edit(request, pk):
         data = form.cleaned_data
         values = {field: data[field] for field in form.Meta.fields}
         try:
-            services.edit_review(
+            services.review_edit(
                 request.user,
                 review,
                 incident_version=data["version"],
@@ -444,7 +444,7 @@ def review_amend(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.amend(request.user, review, **form.cleaned_data)
+            services.review_amend(request.user, review, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as error:

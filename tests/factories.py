@@ -58,4 +58,4 @@ def make_review(facilitator, *, hours_ago=48, **overrides):
         "escalated_at": timezone.now().replace(microsecond=0) - timedelta(hours=hours_ago),
     }
     values.update(overrides)
-    return services.create_review(facilitator, **values)
+    return services.review_create(facilitator, **values)

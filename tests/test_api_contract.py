@@ -40,10 +40,12 @@ def schema(db):
 
 def make_section(staff, governance, slug):
     content = {"pattern": f"Pattern {slug}", "target_first_update_minutes": 30}
-    revision = playbook_services.create_revision(
+    revision = playbook_services.revision_create(
         staff, content=content, rationale="First version", new_slug=slug, new_owner=staff, submit=True
     )
-    return playbook_services.approve(governance, revision, attest_regulatory=True, attest_blameless=True).section
+    return playbook_services.revision_approve(
+        governance, revision, attest_regulatory=True, attest_blameless=True
+    ).section
 
 
 def listed(response):
@@ -118,10 +120,16 @@ def test_sections_are_filtered_by_is_active(api, staff, governance, value, activ
 
 def test_recognitions_are_filtered_by_team_category_and_quarter(api, staff, governance):
     support, payments = TeamFactory(slug="support"), TeamFactory(slug="payments")
-    old = recognition_services.give(governance, team=support, category="clean_handover", message="Handover notes.")
+    old = recognition_services.recognition_give(
+        governance, team=support, category="clean_handover", message="Handover notes."
+    )
     Recognition.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
-    new = recognition_services.give(governance, team=support, category="learning_shared", message="Shared it.")
-    other = recognition_services.give(governance, team=payments, category="clean_handover", message="Thanks.")
+    new = recognition_services.recognition_give(
+        governance, team=support, category="learning_shared", message="Shared it."
+    )
+    other = recognition_services.recognition_give(
+        governance, team=payments, category="clean_handover", message="Thanks."
+    )
     quarter = f"{timezone.localdate().year}-Q{(timezone.localdate().month - 1) // 3 + 1}"
 
     assert listed(api.get("/api/recognitions/?team=support")) == [new.pk, old.pk]
@@ -282,7 +290,7 @@ def test_a_bad_filter_answers_the_documented_400(check):
 
 def test_a_revision_proposing_a_new_section_matches_its_schema(check, facilitator, staff):
     content = {"pattern": "Card declines", "target_first_update_minutes": 30}
-    revision = playbook_services.create_revision(
+    revision = playbook_services.revision_create(
         facilitator, content=content, rationale="A new pattern", new_slug="card-declines", new_owner=staff, submit=True
     )
     response = check("/api/playbook/revisions/{id}/", "GET", path_parameters={"id": revision.pk})

@@ -18,33 +18,33 @@ from tests.test_review_pages import published
 def test_archiving_needs_a_facilitator_and_a_reason(facilitator, staff):
     review = make_review(facilitator)
     with pytest.raises(PermissionDenied):
-        services.archive_review(staff, review, reason="Duplicate")
+        services.review_archive(staff, review, reason="Duplicate")
     with pytest.raises(ValidationError) as error:
-        services.archive_review(facilitator, review, reason="  ")
+        services.review_archive(facilitator, review, reason="  ")
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError, match="2,000"):
-        services.archive_review(facilitator, review, reason="x" * 2001)
+        services.review_archive(facilitator, review, reason="x" * 2001)
     assert not Review.objects.get(pk=review.pk).is_archived
-    services.archive_review(facilitator, review, reason="Duplicate of the Acme review")
+    services.review_archive(facilitator, review, reason="Duplicate of the Acme review")
     review.refresh_from_db()
     assert review.is_archived and review.archived_by == facilitator
     assert AuditEvent.objects.get(action="review.archived").note == "Duplicate of the Acme review"
     with pytest.raises(ValidationError):
-        services.archive_review(facilitator, review, reason="again")
+        services.review_archive(facilitator, review, reason="again")
 
 
 def test_an_archived_review_is_read_only_until_restored(facilitator):
     review = make_review(facilitator)
-    services.archive_review(facilitator, review, reason="A test")
+    services.review_archive(facilitator, review, reason="A test")
     review.refresh_from_db()
     with pytest.raises(ValidationError, match="archived"):
-        services.update_review(facilitator, review, version=review.version, narrative="x")
+        services.review_update(facilitator, review, version=review.version, narrative="x")
     with pytest.raises(ValidationError, match="archived"):
-        services.add_finding(facilitator, review, text="x")
-    services.restore_review(facilitator, review)
+        services.finding_add(facilitator, review, text="x")
+    services.review_restore(facilitator, review)
     review.refresh_from_db()
     assert not review.is_archived and review.archive_reason == ""
-    services.update_review(facilitator, review, version=review.version, narrative="Back")
+    services.review_update(facilitator, review, version=review.version, narrative="Back")
     assert [e.action for e in AuditEvent.objects.filter(subject_type="review").order_by("pk")][-3:] == [
         "review.archived",
         "review.restored",
@@ -57,7 +57,7 @@ def test_archived_reviews_leave_the_list_and_the_figures_but_stay_readable(clien
     gone = published(facilitator, title="Duplicate one")
     period = insights.Period.containing(gone.incident.escalated_at.date())
     assert insights.overall(period, viewer=ORG)["incidents"] == 2
-    services.archive_review(facilitator, gone, reason="Duplicate of “Kept one”")
+    services.review_archive(facilitator, gone, reason="Duplicate of “Kept one”")
 
     assert insights.overall(period, viewer=ORG)["incidents"] == 1
     client.force_login(staff)

@@ -29,8 +29,8 @@ def actions(subject=None):
 
 def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
     review = make_review(facilitator)
-    reviews.update_review(facilitator, review, version=review.version, narrative="The first page went to a queue.")
-    reviews.assign_role(
+    reviews.review_update(facilitator, review, version=review.version, narrative="The first page went to a queue.")
+    reviews.role_assign(
         facilitator,
         review.incident,
         role=OwnershipRole.INVESTIGATION_LEAD,
@@ -38,12 +38,14 @@ def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
         started_at=review.incident.escalated_at,
         handover_note="",
     )
-    reviews.invite_participant(facilitator, review, staff)
-    reviews.start_review(facilitator, review)
-    reviews.save_scores(staff, review, SIX, submit=True)
-    reviews.publish(facilitator, review)
+    reviews.participant_invite(facilitator, review, staff)
+    reviews.review_start(facilitator, review)
+    reviews.scores_save(staff, review, SIX, submit=True)
+    reviews.review_publish(facilitator, review)
     review.refresh_from_db()
-    reviews.amend(facilitator, review, narrative="Corrected narrative.", reason="Timeline fix", version=review.version)
+    reviews.review_amend(
+        facilitator, review, narrative="Corrected narrative.", reason="Timeline fix", version=review.version
+    )
 
     fiona = "Fiona Facilitator"
     assert actions(review) == [
@@ -67,9 +69,9 @@ def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
 
 def test_scores_stay_blind_in_the_trail(facilitator, staff):
     review = make_review(facilitator)
-    reviews.invite_participant(facilitator, review, staff)
-    reviews.start_review(facilitator, review)
-    reviews.save_scores(staff, review, SIX, submit=True)
+    reviews.participant_invite(facilitator, review, staff)
+    reviews.review_start(facilitator, review)
+    reviews.scores_save(staff, review, SIX, submit=True)
     event = AuditEvent.objects.get(action="review.scores_submitted")
     assert event.changes == {} and event.note == ""
 
@@ -78,7 +80,7 @@ def test_a_refused_change_leaves_no_record(facilitator):
     review = make_review(facilitator)
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError):
-        reviews.start_review(facilitator, review)  # no participant yet: refused after the state check
+        reviews.review_start(facilitator, review)  # no participant yet: refused after the state check
     assert AuditEvent.objects.count() == before
     assert not AuditEvent.objects.filter(action="review.started").exists()
 
@@ -86,19 +88,19 @@ def test_a_refused_change_leaves_no_record(facilitator):
 def test_incident_edits_record_the_fields_that_changed(facilitator):
     review = make_review(facilitator)
     incident = review.incident
-    reviews.update_incident(facilitator, incident, version=incident.version, customer="Globex", severity="sev1")
+    reviews.incident_update(facilitator, incident, version=incident.version, customer="Globex", severity="sev1")
     event = AuditEvent.objects.get(action="incident.edited")
     assert event.changes == {"customer": ["Acme Corp", "Globex"], "severity": ["sev2", "sev1"]}
 
 
 def test_action_items_and_timeline(facilitator, staff):
     review = make_review(facilitator)
-    item = reviews.add_action_item(
+    item = reviews.action_item_add(
         facilitator, review, title="Page the owner", owner=staff, due_on=timezone.localdate() + timezone.timedelta(7)
     )
-    reviews.set_action_state(staff, item, state="dropped", reason="Covered by the new rota", version=item.version)
-    entry = reviews.add_timeline_entry(facilitator, review.incident, at=timezone.now(), what="Customer called")
-    reviews.delete_timeline_entry(facilitator, entry)
+    reviews.action_item_set_state(staff, item, state="dropped", reason="Covered by the new rota", version=item.version)
+    entry = reviews.timeline_entry_add(facilitator, review.incident, at=timezone.now(), what="Customer called")
+    reviews.timeline_entry_delete(facilitator, entry)
     assert [a for a, _ in actions()][-4:] == [
         "action_item.created",
         "action_item.dropped",
@@ -112,7 +114,7 @@ def test_action_items_and_timeline(facilitator, staff):
 
 
 def test_revisions_and_approvals(staff, governance):
-    revision = playbook.create_revision(
+    revision = playbook.revision_create(
         staff,
         content={"pattern": "Payment outage", "target_first_update_minutes": 30},
         rationale="First version",
@@ -120,7 +122,9 @@ def test_revisions_and_approvals(staff, governance):
         new_owner=staff,
         submit=True,
     )
-    version = playbook.approve(governance, revision, comment="Good", attest_regulatory=True, attest_blameless=True)
+    version = playbook.revision_approve(
+        governance, revision, comment="Good", attest_regulatory=True, attest_blameless=True
+    )
     assert actions() == [
         ("revision.created", "Sam Staff"),
         ("revision.submitted", "Sam Staff"),
@@ -133,9 +137,9 @@ def test_revisions_and_approvals(staff, governance):
 
 def test_recognitions_hidden_ones_included(staff, governance, facilitator):
     team = TeamFactory()
-    given = recognition.give(staff, team=team, category="clear_ownership", message="Took the lead at 3 am.")
-    recognition.second(facilitator, given)
-    recognition.hide(governance, given, reason="Names a customer")
+    given = recognition.recognition_give(staff, team=team, category="clear_ownership", message="Took the lead at 3 am.")
+    recognition.recognition_second(facilitator, given)
+    recognition.recognition_hide(governance, given, reason="Names a customer")
     assert actions(given) == [
         ("recognition.given", "Sam Staff"),
         ("recognition.seconded", "Fiona Facilitator"),
@@ -205,7 +209,7 @@ def test_who_reads_the_audit_page(client, request, who, status):
 def test_the_audit_page_filters_and_links_to_history(client, governance, facilitator, staff):
     first = make_review(facilitator, title="Checkout failing")
     make_review(facilitator, title="Login slow")
-    reviews.update_review(facilitator, first, version=first.version, narrative="Queue.")
+    reviews.review_update(facilitator, first, version=first.version, narrative="Queue.")
     governance.groups.add(Group.objects.get(name=FACILITATORS))  # who may also open the drafts
     client.force_login(governance)
 

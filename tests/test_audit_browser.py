@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_governance_reads_the_audit_trail_and_an_items_history(page, governance, facilitator, password, screenshot):
     first = make_review(facilitator, title="Checkout failing for Acme")
-    reviews.update_review(facilitator, first, version=first.version, narrative="The page went to a queue.")
+    reviews.review_update(facilitator, first, version=first.version, narrative="The page went to a queue.")
     make_review(facilitator, title="Login slow for Globex")
     governance.groups.add(Group.objects.get(name=FACILITATORS))  # a governance owner who may open drafts
     sign_in(page, "governance", password)

@@ -42,7 +42,7 @@ def test_the_reminder_reconcile_task_runs_on_a_real_worker(celery_worker_process
     from tests.factories import make_review
 
     review = make_review(facilitator)
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator,
         review,
         title="Due tomorrow",
@@ -79,7 +79,7 @@ def test_recognition_mail_is_sent_after_commit_by_a_real_worker(celery_worker_pr
     team = TeamFactory(slug="sre")
     MembershipFactory(team=team)
     MembershipFactory(team=team)
-    recognition_services.give(staff, team=team, category="clear_ownership", message="Clear from the start.")
+    recognition_services.recognition_give(staff, team=team, category="clear_ownership", message="Clear from the start.")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and RecognitionNotice.objects.count() < 2:
         time.sleep(0.2)

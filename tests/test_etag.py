@@ -81,7 +81,7 @@ def test_incident_edits(two, facilitator):
 
 def test_action_item_state(two, facilitator, staff):
     review = make_review(facilitator)
-    item = reviews.add_action_item(
+    item = reviews.action_item_add(
         facilitator, review, title="Route pages", owner=staff, due_on=timezone.localdate() + timezone.timedelta(5)
     )
     a, b = two
@@ -93,7 +93,7 @@ def test_action_item_state(two, facilitator, staff):
 
 
 def test_revision_edits(staff):
-    revision = playbook.create_revision(
+    revision = playbook.revision_create(
         staff,
         content={"pattern": "Payment outage", "target_first_update_minutes": 30},
         rationale="First",

@@ -270,7 +270,7 @@ def test_a_pool_process_killed_mid_send_is_redelivered_and_each_mail_goes_once(w
     sink.hold_at = 2
     worker = workers("pool", env=sink.env, pool="prefork")
     team, addresses = team_of(4, "sre")
-    recognition_services.give(staff, team=team, category="clear_ownership", message="Clear from the start.")
+    recognition_services.recognition_give(staff, team=team, category="clear_ownership", message="Clear from the start.")
 
     assert sink.held.wait(60), "the task never reached its second mail"
     assert len(sink.accepted) == 1 and notices() == 1  # the second mail's record is not committed
@@ -299,7 +299,9 @@ def test_a_worker_killed_mid_send_leaves_the_task_to_the_next_worker(workers, si
     sink.hold_at = 2
     doomed = workers("doomed", env=sink.env)
     team, addresses = team_of(4, "payments")
-    recognition = recognition_services.give(staff, team=team, category="clear_ownership", message="On it at once.")
+    recognition = recognition_services.recognition_give(
+        staff, team=team, category="clear_ownership", message="On it at once."
+    )
 
     assert sink.held.wait(60), "the task never reached its second mail"
     assert len(sink.accepted) == 1 and notices() == 1
@@ -340,7 +342,9 @@ def test_the_same_task_delivered_three_times_sends_each_mail_once(workers, staff
         from recognition.tasks import notify_recognition
 
         team, addresses = team_of(3, "support")
-        recognition = recognition_services.give(staff, team=team, category="clear_ownership", message="Owned it.")
+        recognition = recognition_services.recognition_give(
+            staff, team=team, category="clear_ownership", message="Owned it."
+        )
         for _ in range(2):
             notify_recognition.apply_async((recognition.pk,), task_id=f"duplicate-{recognition.pk}")
         worker = workers("twins", env=sink.env, pool="prefork", concurrency=2)
@@ -446,7 +450,9 @@ def test_with_redis_down_the_site_serves_and_saves_and_the_mail_follows_once(
             with app.connection_for_write() as conn:
                 assert (conn.transport_cls, conn.hostname, conn.port) == ("redis", "127.0.0.1", own_redis.port)
             team_before, before = team_of(2, "before")
-            recognition_services.give(staff, team=team_before, category="clear_ownership", message="Queued.")
+            recognition_services.recognition_give(
+                staff, team=team_before, category="clear_ownership", message="Queued."
+            )
             assert own_redis.client().llen("celery") == 1  # the task really went to this Redis
 
             own_redis.stop()  # the queued task dies with it: Redis kept nothing on disk

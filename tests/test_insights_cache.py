@@ -37,7 +37,7 @@ def test_a_repeat_is_served_from_the_cache_and_a_saved_change_is_seen_at_once(ca
     assert warm < cold  # the figures' queries are skipped
     assert warm <= 4  # session-free auth, the user's groups, the audit stamp
 
-    services.update_incident(facilitator, review.incident, version=review.incident.version, satisfaction=5)
+    services.incident_update(facilitator, review.incident, version=review.incident.version, satisfaction=5)
     after, _ = _get(api, url)
     assert after != first  # the change was audited, so the key changed
     assert after["overall"]["satisfaction_count"] == first["overall"]["satisfaction_count"] + 1

@@ -59,27 +59,27 @@ def world(db, staff, facilitator, governance, admin):
     team = TeamFactory(slug="payments-team", name="Payments")
     Membership.objects.create(team=team, user=facilitator)
     draft = make_review(facilitator, title="Hidden draft")
-    reviews.invite_participant(facilitator, draft, participant)
+    reviews.participant_invite(facilitator, draft, participant)
     incident = draft.incident
-    assignment = reviews.assign_role(
+    assignment = reviews.role_assign(
         facilitator,
         incident,
         role=OwnershipRole.INVESTIGATION_LEAD,
         person=facilitator,
         started_at=incident.escalated_at,
     )
-    entry = reviews.add_timeline_entry(facilitator, incident, at=incident.escalated_at, what="Paged")
-    finding = reviews.add_finding(facilitator, draft, text="The page went to a queue.")
-    item = reviews.add_action_item(
+    entry = reviews.timeline_entry_add(facilitator, incident, at=incident.escalated_at, what="Paged")
+    finding = reviews.finding_add(facilitator, draft, text="The page went to a queue.")
+    item = reviews.action_item_add(
         facilitator, draft, title="Route pages", owner=facilitator, due_on=timezone.localdate() + timezone.timedelta(9)
     )
     published = make_review(facilitator, title="Published one")
-    reviews.update_review(facilitator, published, version=published.version, narrative="What happened.")
-    reviews.invite_participant(facilitator, published, participant)
-    reviews.start_review(facilitator, published)
-    reviews.save_scores(participant, published, SIX, submit=True)
-    reviews.publish(facilitator, published)
-    first = playbook.create_revision(
+    reviews.review_update(facilitator, published, version=published.version, narrative="What happened.")
+    reviews.participant_invite(facilitator, published, participant)
+    reviews.review_start(facilitator, published)
+    reviews.scores_save(participant, published, SIX, submit=True)
+    reviews.review_publish(facilitator, published)
+    first = playbook.revision_create(
         governance,
         content={"pattern": "Payment outage", "target_first_update_minutes": 30},
         rationale="First",
@@ -87,25 +87,27 @@ def world(db, staff, facilitator, governance, admin):
         new_owner=staff,
         submit=True,
     )
-    v1 = playbook.approve(admin, first, attest_regulatory=True, attest_blameless=True)
-    second = playbook.create_revision(
+    v1 = playbook.revision_approve(admin, first, attest_regulatory=True, attest_blameless=True)
+    second = playbook.revision_create(
         governance,
         section=v1.section,
         content=v1.content() | {"target_first_update_minutes": 20},
         rationale="Faster",
         submit=True,
     )
-    playbook.approve(admin, second, attest_regulatory=True, attest_blameless=True)
-    proposal = playbook.create_revision(
+    playbook.revision_approve(admin, second, attest_regulatory=True, attest_blameless=True)
+    proposal = playbook.revision_create(
         staff,
         section=v1.section,
         content=v1.section.current.content() | {"target_first_update_minutes": 15},
         rationale="Faster still",
         submit=True,
     )
-    playbook.reconcile_cycle()
+    playbook.cycle_reconcile()
     task = v1.section.tasks.get()
-    given = recognition.give(facilitator, team=None, person=staff, category="clear_ownership", message="Led it.")
+    given = recognition.recognition_give(
+        facilitator, team=None, person=staff, category="clear_ownership", message="Led it."
+    )
     link = insights.share_link_create(facilitator, customer="Acme Corp", year=2026, quarter=4)
     return {
         "users": {

@@ -97,7 +97,7 @@ def test_compare_versions(client, section, staff, governance):
 
 
 def test_cycle_page_is_for_governance_and_task_completion(client, section, staff, governance):
-    services.reconcile_cycle(date(2026, 11, 3))
+    services.cycle_reconcile(date(2026, 11, 3))
     task = ReviewTask.objects.get()
     client.force_login(staff)
     assert client.get("/playbook/cycle/").status_code == 403
@@ -182,7 +182,7 @@ def test_api_stale_update_is_a_409(api, section, staff):
 
 
 def test_api_tasks(api, section, staff, facilitator):
-    services.reconcile_cycle(date(2026, 11, 3))
+    services.cycle_reconcile(date(2026, 11, 3))
     api.force_authenticate(staff)
     tasks = api.get("/api/playbook/tasks/?mine=true").json()["results"]
     assert len(tasks) == 1

@@ -19,20 +19,20 @@ BASE = {"pattern": "Payment outage", "target_first_update_minutes": 30, "change_
 
 
 def new_section(author, approver, slug="payments", owner=None, **content):
-    revision = services.create_revision(
+    revision = services.revision_create(
         author, content=BASE | content, rationale="First version", new_slug=slug, new_owner=owner or author, submit=True
     )
-    return services.approve(approver, revision, attest_regulatory=True, attest_blameless=True).section
+    return services.revision_approve(approver, revision, attest_regulatory=True, attest_blameless=True).section
 
 
 def propose(author, section, submit=True, **changes):
-    return services.create_revision(
+    return services.revision_create(
         author, section=section, content=section.current.content() | changes, rationale="Because", submit=submit
     )
 
 
 def approve(approver, revision):
-    return services.approve(approver, revision, attest_regulatory=True, attest_blameless=True)
+    return services.revision_approve(approver, revision, attest_regulatory=True, attest_blameless=True)
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_four_eyes_and_roles(section, staff, governance, facilitator):
 def test_approval_needs_both_attestations(section, staff, governance):
     revision = propose(staff, section, pattern="x")
     with pytest.raises(ValidationError) as error:
-        services.approve(governance, revision, attest_regulatory=True, attest_blameless=False)
+        services.revision_approve(governance, revision, attest_regulatory=True, attest_blameless=False)
     assert "attest_blameless" in error.value.message_dict
     assert Section.objects.get(pk=section.pk).current.number == 1
 
@@ -81,25 +81,25 @@ def test_only_submitted_revisions_are_decided(section, staff, governance):
     draft = propose(staff, section, submit=False, pattern="Draft")
     with pytest.raises(ValidationError):
         approve(governance, draft)
-    services.submit(staff, draft)
+    services.revision_submit(staff, draft)
     with pytest.raises(ValidationError) as error:
-        services.reject(governance, draft, comment="")
+        services.revision_reject(governance, draft, comment="")
     assert "comment" in error.value.message_dict
-    services.reject(governance, draft, comment="Too broad")
+    services.revision_reject(governance, draft, comment="Too broad")
     with pytest.raises(ValidationError):
-        services.withdraw(staff, draft)
+        services.revision_withdraw(staff, draft)
 
 
 def test_only_the_author_edits_submits_and_withdraws(section, staff, facilitator):
     revision = propose(staff, section, submit=False, pattern="Draft")
-    for action in (services.submit, services.withdraw):
+    for action in (services.revision_submit, services.revision_withdraw):
         with pytest.raises(PermissionDenied):
             action(facilitator, revision)
     with pytest.raises(PermissionDenied):
-        services.update_revision(facilitator, revision, version=1, content={}, rationale="x")
-    services.update_revision(staff, revision, version=1, content={"pattern": "Better"}, rationale="Because")
+        services.revision_update(facilitator, revision, version=1, content={}, rationale="x")
+    services.revision_update(staff, revision, version=1, content={"pattern": "Better"}, rationale="Because")
     with pytest.raises(Conflict):
-        services.update_revision(staff, revision, version=1, content={"pattern": "Stale"}, rationale="Because")
+        services.revision_update(staff, revision, version=1, content={"pattern": "Stale"}, rationale="Because")
 
 
 def test_stale_base_is_refused_then_rebased(section, staff, governance, facilitator):
@@ -112,8 +112,8 @@ def test_stale_base_is_refused_then_rebased(section, staff, governance, facilita
         approve(governance, mine)
     assert "moved on" in str(error.value)
     with pytest.raises(PermissionDenied):
-        services.rebase(facilitator, mine)
-    conflicts = services.rebase(staff, mine)
+        services.revision_rebase(facilitator, mine)
+    conflicts = services.revision_rebase(staff, mine)
     mine.refresh_from_db()
     assert conflicts == []
     assert mine.base.number == 2
@@ -126,7 +126,7 @@ def test_rebase_reports_fields_both_changed(section, staff, governance, facilita
     mine = propose(staff, section, target_first_update_minutes=10)
     approve(governance, propose(facilitator, section, target_first_update_minutes=20))
     mine.refresh_from_db()
-    assert services.rebase(staff, mine) == ["target_first_update_minutes"]
+    assert services.revision_rebase(staff, mine) == ["target_first_update_minutes"]
     mine.refresh_from_db()
     assert mine.target_first_update_minutes == 10
 
@@ -134,22 +134,22 @@ def test_rebase_reports_fields_both_changed(section, staff, governance, facilita
 def test_restoring_an_old_version_is_a_new_revision(section, staff, governance):
     approve(governance, propose(staff, section, pattern="Renamed"))
     old = section.versions.get(number=1)
-    revision = services.restore(staff, old)
+    revision = services.version_restore(staff, old)
     assert revision.state == RevisionState.DRAFT and revision.restored_from == old
     assert revision.pattern == "Payment outage" and revision.base.number == 2
-    services.submit(staff, revision)
+    services.revision_submit(staff, revision)
     assert approve(governance, revision).number == 3
 
 
 def test_new_section_rules(staff, governance):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(staff, content=BASE, rationale="x", new_slug="cycle", new_owner=staff)
+        services.revision_create(staff, content=BASE, rationale="x", new_slug="cycle", new_owner=staff)
     assert "new_slug" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.create_revision(staff, content={"pattern": ""}, rationale="", new_slug="", new_owner=None)
+        services.revision_create(staff, content={"pattern": ""}, rationale="", new_slug="", new_owner=None)
     assert {"pattern", "rationale", "new_slug", "new_owner"} <= set(error.value.message_dict)
     with pytest.raises(ValidationError):
-        services.create_revision(
+        services.revision_create(
             staff, content=BASE | {"ownership_map": {"janitor": {}}}, rationale="x", new_slug="ok", new_owner=staff
         )
 
@@ -158,7 +158,7 @@ def test_a_playbook_change_action_item_opens_a_linked_revision(section, staff, f
     review = make_review(facilitator)
     from reviews import services as review_services
 
-    item = review_services.add_action_item(
+    item = review_services.action_item_add(
         facilitator,
         review,
         title="Name the decision owner",
@@ -166,7 +166,7 @@ def test_a_playbook_change_action_item_opens_a_linked_revision(section, staff, f
         due_on=timezone.localdate(),
         kind="playbook_change",
     )
-    revision = services.create_revision(
+    revision = services.revision_create(
         staff, section=section, content=section.current.content(), rationale="From review", prompted_by_action=item
     )
     assert revision.prompted_by_review == review
@@ -198,8 +198,8 @@ def test_reconcile_creates_one_task_per_active_section_and_is_idempotent(section
     archived = new_section(staff, governance, slug="old", pattern="Old")
     Section.objects.filter(pk=archived.pk).update(is_active=False)
     day = date(2026, 11, 3)
-    assert services.reconcile_cycle(day) == 2
-    assert services.reconcile_cycle(day) == 0
+    assert services.cycle_reconcile(day) == 2
+    assert services.cycle_reconcile(day) == 0
     cycle = ReviewCycle.objects.get()
     assert (cycle.year, cycle.quarter, cycle.starts_on, cycle.ends_on) == (
         2026,
@@ -215,12 +215,12 @@ def test_reconcile_creates_one_task_per_active_section_and_is_idempotent(section
 
 def test_the_cycle_follows_the_clock_across_a_quarter_boundary(section):
     with time_machine.travel("2026-12-31 23:30:00+00:00", tick=False):
-        assert services.reconcile_cycle() == 1
+        assert services.cycle_reconcile() == 1
     with time_machine.travel("2027-01-01 00:30:00+00:00", tick=False):
-        assert services.reconcile_cycle() == 1
-        assert services.reconcile_cycle() == 0
+        assert services.cycle_reconcile() == 1
+        assert services.cycle_reconcile() == 0
     with time_machine.travel("2027-02-20 09:00:00+00:00", tick=False):  # a late run: nothing new
-        assert services.reconcile_cycle() == 0
+        assert services.cycle_reconcile() == 0
     assert [str(c) for c in ReviewCycle.objects.order_by("year", "quarter")] == ["2026 Q4", "2027 Q1"]
     assert ReviewTask.objects.count() == 2
 
@@ -238,7 +238,7 @@ def test_concurrent_reconciles_create_exactly_one_task_per_section(staff, govern
     def run():
         try:
             barrier.wait()
-            results.append(services.reconcile_cycle(date(2026, 11, 3)))
+            results.append(services.cycle_reconcile(date(2026, 11, 3)))
         except Exception as error:  # noqa: BLE001
             errors.append(error)
         finally:
@@ -292,33 +292,33 @@ def test_two_approvals_racing_on_one_section_exactly_one_wins(staff, facilitator
 def test_reminders_and_escalations_are_sent_once(section, staff, governance, settings):
     settings.PLAYBOOK_REMINDER_DAYS = 7
     other_governance = UserFactory(username="g2", roles=["governance"])
-    services.reconcile_cycle(date(2026, 10, 1))  # due 31 Oct
-    assert services.send_task_notices(date(2026, 10, 20)) == 0  # too early
-    assert services.send_task_notices(date(2026, 10, 25)) == 1  # reminder to the owner
-    assert services.send_task_notices(date(2026, 10, 26)) == 0
+    services.cycle_reconcile(date(2026, 10, 1))  # due 31 Oct
+    assert services.task_notices_send(date(2026, 10, 20)) == 0  # too early
+    assert services.task_notices_send(date(2026, 10, 25)) == 1  # reminder to the owner
+    assert services.task_notices_send(date(2026, 10, 26)) == 0
     assert mail.outbox[-1].to == [staff.email]
-    assert services.send_task_notices(date(2026, 11, 2)) == 2  # escalation to both governance owners
-    assert services.send_task_notices(date(2026, 11, 9)) == 0
+    assert services.task_notices_send(date(2026, 11, 2)) == 2  # escalation to both governance owners
+    assert services.task_notices_send(date(2026, 11, 9)) == 0
     assert sorted(mail.outbox[-1].to) == sorted([governance.email, other_governance.email])
     assert TaskNotice.objects.count() == 3
 
 
 def test_completing_a_task(section, staff, governance, facilitator):
-    services.reconcile_cycle(date(2026, 11, 3))
+    services.cycle_reconcile(date(2026, 11, 3))
     task = ReviewTask.objects.get()
     with pytest.raises(PermissionDenied):
-        services.complete_task(facilitator, task, note="x")
+        services.task_complete(facilitator, task, note="x")
     with pytest.raises(ValidationError):
-        services.complete_task(staff, task, note="")
-    task = services.complete_task(staff, task, note="Still right after the Q4 escalations.")
+        services.task_complete(staff, task, note="")
+    task = services.task_complete(staff, task, note="Still right after the Q4 escalations.")
     assert task.state == TaskState.DONE
-    assert services.send_task_notices(date(2026, 12, 1)) == 0  # done tasks are not chased
+    assert services.task_notices_send(date(2026, 12, 1)) == 0  # done tasks are not chased
 
 
 def test_a_revision_completes_its_task_when_approved(section, staff, governance):
-    services.reconcile_cycle(date(2026, 11, 3))
+    services.cycle_reconcile(date(2026, 11, 3))
     task = ReviewTask.objects.get()
-    revision = services.create_revision(
+    revision = services.revision_create(
         staff,
         section=section,
         content=section.current.content() | {"pattern": "Renamed"},

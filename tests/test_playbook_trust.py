@@ -51,7 +51,7 @@ def section(staff, governance):
 def hidden_action(facilitator):
     """A playbook-change action item of a draft review that staff cannot open."""
     review = make_review(facilitator, title="Secret merger outage")
-    return review_services.add_action_item(
+    return review_services.action_item_add(
         facilitator,
         review,
         title="Rename the merger runbook",
@@ -63,7 +63,7 @@ def hidden_action(facilitator):
 
 @pytest.fixture
 def task(section):
-    services.reconcile_cycle(date(2026, 11, 3))
+    services.cycle_reconcile(date(2026, 11, 3))
     return ReviewTask.objects.get(section=section)
 
 
@@ -122,7 +122,7 @@ def test_a_section_page_does_not_list_other_peoples_draft_revisions(client, sect
 
 def test_a_revision_cannot_refer_to_an_action_item_of_a_review_its_author_cannot_open(section, staff, hidden_action):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             staff, section=section, content=section.current.content(), rationale="x", prompted_by_action=hidden_action
         )
     assert error.value.message_dict["prompted_by_action"] == ["You cannot refer to that action item."]
@@ -130,7 +130,7 @@ def test_a_revision_cannot_refer_to_an_action_item_of_a_review_its_author_cannot
 
 def test_a_revision_cannot_refer_to_a_review_its_author_cannot_open(section, staff, hidden_action):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             staff,
             section=section,
             content=section.current.content(),
@@ -172,7 +172,7 @@ def test_the_propose_page_does_not_show_a_hidden_action_items_title(client, sect
 @pytest.fixture
 def prompted(section, facilitator, hidden_action):
     """A submitted revision by someone who may open the review, prompted by its action item."""
-    return services.create_revision(
+    return services.revision_create(
         facilitator,
         section=section,
         content=section.current.content() | {"pattern": "Merger"},
@@ -219,7 +219,7 @@ def test_the_api_revision_list_reads_prompts_in_a_constant_number_of_queries(
     api, section, staff, facilitator, hidden_action, django_assert_max_num_queries
 ):
     def prompted_revision():
-        services.create_revision(
+        services.revision_create(
             facilitator,
             section=section,
             content=section.current.content(),
@@ -244,7 +244,7 @@ def test_the_api_revision_list_reads_prompts_in_a_constant_number_of_queries(
 def test_a_revision_cannot_answer_a_task_of_another_section(section, task, staff, governance):
     other = new_section(staff, governance, slug="database", pattern="Database down")
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             staff, section=other, content=other.current.content(), rationale="x", review_task=task, submit=True
         )
     assert "review_task" in error.value.message_dict
@@ -254,14 +254,14 @@ def test_a_revision_cannot_answer_a_task_of_another_section(section, task, staff
 
 def test_a_revision_cannot_answer_someone_elses_task(section, task, facilitator):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             facilitator, section=section, content=section.current.content(), rationale="x", review_task=task
         )
     assert "review_task" in error.value.message_dict
 
 
 def test_a_governance_owner_may_answer_a_task_assigned_to_someone_else(section, task, governance):
-    revision = services.create_revision(
+    revision = services.revision_create(
         governance, section=section, content=section.current.content(), rationale="x", review_task=task
     )
     assert revision.review_task == task
@@ -296,7 +296,7 @@ def test_a_governance_owner_answers_someone_elses_task_from_the_propose_page(cli
 @pytest.mark.parametrize("mapping", MALFORMED_MAPS)
 def test_a_malformed_ownership_map_is_a_field_error(section, staff, mapping):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             staff, section=section, content=section.current.content() | {"ownership_map": mapping}, rationale="x"
         )
     assert list(error.value.message_dict) == ["ownership_map"]
@@ -325,7 +325,7 @@ def test_a_well_formed_ownership_map_is_kept(section, staff):
 @pytest.mark.parametrize("field", ["target_first_update_minutes", "approvals_required", "recognise", "pattern"])
 def test_a_content_value_of_the_wrong_type_is_a_field_error(section, staff, field):
     with pytest.raises(ValidationError) as error:
-        services.create_revision(
+        services.revision_create(
             staff, section=section, content=section.current.content() | {field: {"a": [1]}}, rationale="x"
         )
     assert list(error.value.message_dict) == [field]
@@ -428,8 +428,8 @@ def test_a_new_section_revision_answers_section_null_as_the_schema_says(api, sta
 
 @time_machine.travel("2026-11-03 09:00:00+00:00", tick=False)
 def test_the_cycle_page_opens_on_the_cycle_containing_today(client, section, governance):
-    services.reconcile_cycle(date(2026, 11, 3))
-    services.reconcile_cycle(date(2027, 1, 5))  # next quarter's cycle, opened early
+    services.cycle_reconcile(date(2026, 11, 3))
+    services.cycle_reconcile(date(2027, 1, 5))  # next quarter's cycle, opened early
     client.force_login(governance)
     assert str(client.get("/playbook/cycle/").context["cycle"]) == "2026 Q4"
 
@@ -437,14 +437,14 @@ def test_the_cycle_page_opens_on_the_cycle_containing_today(client, section, gov
 @time_machine.travel("2026-11-03 09:00:00+00:00", tick=False)
 def test_the_cycle_page_falls_back_to_the_latest_cycle_that_has_started(client, section, governance):
     for day in (date(2026, 2, 1), date(2026, 5, 1), date(2027, 2, 1)):
-        services.reconcile_cycle(day)
+        services.cycle_reconcile(day)
     client.force_login(governance)
     assert str(client.get("/playbook/cycle/").context["cycle"]) == "2026 Q2"
 
 
 def test_the_cycle_page_still_opens_a_chosen_cycle(client, section, governance):
-    services.reconcile_cycle(date(2026, 11, 3))
-    services.reconcile_cycle(date(2027, 1, 5))
+    services.cycle_reconcile(date(2026, 11, 3))
+    services.cycle_reconcile(date(2027, 1, 5))
     chosen = ReviewCycle.objects.get(year=2027)
     client.force_login(governance)
     assert client.get(f"/playbook/cycle/?cycle={chosen.pk}").context["cycle"] == chosen

@@ -20,7 +20,7 @@ def team(db):
 
 def give(user, team=None, person=None, **kwargs):
     values = {"category": "clear_ownership", "message": "Named the trio in five minutes."} | kwargs
-    return services.give(user, team=team, person=person, **values)
+    return services.recognition_give(user, team=team, person=person, **values)
 
 
 def test_staff_recognise_a_team_and_members_are_mailed_once(staff, team, django_capture_on_commit_callbacks):
@@ -51,10 +51,10 @@ def test_nobody_recognises_themselves_or_their_own_team(staff, team):
 def test_seconds_once_and_never_your_own(staff, facilitator, team):
     recognition = give(staff, team)
     with pytest.raises(ValidationError):
-        services.second(staff, recognition)
-    services.second(facilitator, recognition)
+        services.recognition_second(staff, recognition)
+    services.recognition_second(facilitator, recognition)
     with pytest.raises(ValidationError):
-        services.second(facilitator, recognition)
+        services.recognition_second(facilitator, recognition)
     assert recognition.seconds.count() == 1
 
 
@@ -70,17 +70,17 @@ def test_daily_limit(staff, team, settings):
 def test_governance_hides_with_a_reason_and_the_author_is_told(staff, governance, facilitator, team):
     recognition = give(staff, team)
     with pytest.raises(PermissionDenied):
-        services.hide(facilitator, recognition, reason="no")
+        services.recognition_hide(facilitator, recognition, reason="no")
     with pytest.raises(ValidationError):
-        services.hide(governance, recognition, reason=" ")
-    services.hide(governance, recognition, reason="Names a person in a blaming way.")
+        services.recognition_hide(governance, recognition, reason=" ")
+    services.recognition_hide(governance, recognition, reason="Names a person in a blaming way.")
     assert not Recognition.objects.visible().exists()
     assert Recognition.objects.get().hidden_reason == "Names a person in a blaming way."  # kept on record
     services.send_notices(recognition.pk)
     hidden_mail = [m for m in mail.outbox if m.to == [staff.email]]
     assert len(hidden_mail) == 1 and "hidden" in hidden_mail[0].subject
     with pytest.raises(ValidationError):
-        services.second(facilitator, recognition)
+        services.recognition_second(facilitator, recognition)
 
 
 def test_reconcile_sends_what_an_outage_held_up(staff, team):
@@ -96,7 +96,7 @@ def test_board_filters_and_hidden_ones_vanish(client, staff, governance, team):
     give(staff, team, message="SRE clear ownership")
     give(staff, other, category="clean_handover", message="Payments handover")
     hidden = give(staff, other, message="Hidden one")
-    services.hide(governance, hidden, reason="duplicate")
+    services.recognition_hide(governance, hidden, reason="duplicate")
     client.force_login(staff)
     html = client.get("/recognition/").content.decode()
     assert "SRE clear ownership" in html and "Payments handover" in html and "Hidden one" not in html
@@ -137,7 +137,7 @@ def test_board_query_count_is_constant(client, staff, django_assert_max_num_quer
         client.get("/recognition/")
     for i in range(18):
         recognition = give(authors[i % 6], teams[(i + 1) % 6], category=["clean_handover", "learning_shared"][i % 2])
-        services.second(authors[(i + 2) % 6], recognition)
+        services.recognition_second(authors[(i + 2) % 6], recognition)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/recognition/")
     assert response.content.decode().count('class="card recognition"') == 19

@@ -29,13 +29,13 @@ def author(db):
 def draft(facilitator, author):
     """A draft review its participant ``author`` may see, and plain staff may not."""
     review = make_review(facilitator, title=SECRET)
-    review_services.invite_participant(facilitator, review, author)
+    review_services.participant_invite(facilitator, review, author)
     return review
 
 
 @pytest.fixture
 def recognition(author, team, draft):
-    return services.give(author, category="clear_ownership", message="Owned it.", team=team, review=draft)
+    return services.recognition_give(author, category="clear_ownership", message="Owned it.", team=team, review=draft)
 
 
 def reader(request, name):
@@ -75,8 +75,10 @@ def test_the_board_checks_review_visibility_in_a_constant_number_of_queries(
 
     def give_about_a_draft(i):
         review = make_review(facilitator, title=f"Draft {i}")
-        review_services.invite_participant(facilitator, review, authors[i % 4])
-        services.give(authors[i % 4], category="clean_handover", message=f"m{i}", team=teams[i % 4], review=review)
+        review_services.participant_invite(facilitator, review, authors[i % 4])
+        services.recognition_give(
+            authors[i % 4], category="clean_handover", message=f"m{i}", team=teams[i % 4], review=review
+        )
 
     give_about_a_draft(0)
     with django_assert_max_num_queries(40) as few:
@@ -122,7 +124,9 @@ def test_the_api_gives_the_author_back_the_review_they_referred_to(author, team,
 
 
 def test_a_team_page_renders_recognition_markdown_like_the_board(client, staff, team):
-    services.give(staff, category="clear_ownership", message="Updates **even when there was no news**.", team=team)
+    services.recognition_give(
+        staff, category="clear_ownership", message="Updates **even when there was no news**.", team=team
+    )
     client.force_login(staff)
     html = client.get("/teams/sre/").content.decode()
     assert "<strong>even when there was no news</strong>" in html
@@ -130,7 +134,7 @@ def test_a_team_page_renders_recognition_markdown_like_the_board(client, staff, 
 
 
 def test_a_team_page_keeps_script_out_of_recognition_markdown(client, staff, team):
-    services.give(staff, category="clear_ownership", message="<script>alert(1)</script> Great.", team=team)
+    services.recognition_give(staff, category="clear_ownership", message="<script>alert(1)</script> Great.", team=team)
     client.force_login(staff)
     assert "<script>alert(1)" not in client.get("/teams/sre/").content.decode()
 

@@ -59,15 +59,15 @@ def url(review, action=""):
 def started(facilitator, participant, **overrides):
     """A review in review, with ``participant`` invited."""
     review = make_review(facilitator, **overrides)
-    services.invite_participant(facilitator, review, participant)
-    return services.start_review(facilitator, review)
+    services.participant_invite(facilitator, review, participant)
+    return services.review_start(facilitator, review)
 
 
 def published(facilitator, participant, narrative="The queue filled up and nobody was paged.", **overrides):
     review = started(facilitator, participant, **overrides)
-    services.save_scores(participant, review, SIX_SERVICE, submit=True)
-    review = services.update_review(facilitator, review, version=review.version, narrative=narrative)
-    return services.publish(facilitator, review)
+    services.scores_save(participant, review, SIX_SERVICE, submit=True)
+    review = services.review_update(facilitator, review, version=review.version, narrative=narrative)
+    return services.review_publish(facilitator, review)
 
 
 def state_of(review):
@@ -76,12 +76,12 @@ def state_of(review):
 
 def one_of_each_child(facilitator, review, owner):
     """A role assignment, a timeline entry, a finding and an action item on ``review``."""
-    services.assign_role(
+    services.role_assign(
         facilitator, review.incident, role="investigation_lead", person=owner, started_at=at(review, 5)
     )
-    services.add_timeline_entry(facilitator, review.incident, at=at(review, 1), kind="note", what="Paged the lead.")
-    finding = services.add_finding(facilitator, review, text="Nobody held the decision role.")
-    services.add_action_item(
+    services.timeline_entry_add(facilitator, review.incident, at=at(review, 1), kind="note", what="Paged the lead.")
+    finding = services.finding_add(facilitator, review, text="Nobody held the decision role.")
+    services.action_item_add(
         facilitator,
         review,
         title="Name a decision owner",
@@ -264,7 +264,7 @@ def test_create_with_garbage_bodies_is_a_400_not_a_500(facilitator, body, conten
 @pytest.mark.parametrize("who", ["staff", "governance"])
 def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facilitator, participant, who):
     review = make_review(facilitator)
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     one_of_each_child(facilitator, review, participant)
     incident = review.incident
     children = [
@@ -298,9 +298,9 @@ def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facili
 
 def test_a_participant_sees_the_draft_and_its_records(api, facilitator, participant):
     review = make_review(facilitator, title="Seen by Pat")
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     one_of_each_child(facilitator, review, participant)
-    services.update_review(facilitator, review, version=1, narrative="The lead should have paged sooner.")
+    services.review_update(facilitator, review, version=1, narrative="The lead should have paged sooner.")
     make_review(facilitator, title="Not Pat's")
     api.force_authenticate(participant)
     response = api.get(url(review))
@@ -343,7 +343,7 @@ def test_review_list_counts_per_role(request, api, facilitator, participant, who
     started(facilitator, participant, title="Pat scores this")
     make_review(facilitator, title="Nobody invited")
     invited = make_review(facilitator, title="Pat is invited to this draft")
-    services.invite_participant(facilitator, invited, participant)
+    services.participant_invite(facilitator, invited, participant)
     api.force_authenticate(request.getfixturevalue(who))
     body = api.get("/api/reviews/").json()
     assert body["count"] == count
@@ -375,7 +375,7 @@ def test_start_needs_a_participant(api, facilitator, participant, review):
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert state_of(review) == ReviewState.DRAFT
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     response = api.post(url(review, "start"))
     assert response.status_code == 200
     assert response.json()["state"] == "in_review"
@@ -398,12 +398,12 @@ def test_return_to_draft(api, facilitator, participant):
 def test_publish_needs_a_submitted_participant_and_a_narrative(api, facilitator, participant, review):
     api.force_authenticate(facilitator)
     assert api.post(url(review, "publish")).status_code == 400  # a draft is not published
-    services.invite_participant(facilitator, review, participant)
-    services.start_review(facilitator, review)
+    services.participant_invite(facilitator, review, participant)
+    services.review_start(facilitator, review)
     response = api.post(url(review, "publish"))
     assert response.status_code == 400  # nobody submitted yet
     assert "non_field_errors" in response.json()
-    services.save_scores(participant, review, SIX_SERVICE, submit=True)
+    services.scores_save(participant, review, SIX_SERVICE, submit=True)
     response = api.post(url(review, "publish"))
     assert response.status_code == 400
     assert "narrative" in response.json()
@@ -475,9 +475,9 @@ def test_participants_get_403_and_others_404_on_state_actions(
     api, facilitator, participant, staff, governance, state, action, payload
 ):
     review = make_review(facilitator)
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     if state == "in_review":
-        services.start_review(facilitator, review)
+        services.review_start(facilitator, review)
     payload = {k: (governance.pk if v == "{other}" else v) for k, v in payload.items()}
     api.force_authenticate(participant)
     assert api.post(url(review, action), payload).status_code == 403
@@ -505,7 +505,7 @@ def test_people_who_see_a_published_review_get_403_on_its_state_actions(
 
 def test_consolidate_stores_the_clarity_score(api, facilitator, participant):
     review = started(facilitator, participant)
-    services.save_scores(participant, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
+    services.scores_save(participant, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
     api.force_authenticate(facilitator)
     response = api.post(url(review, "consolidate"))
     assert response.status_code == 200
@@ -514,7 +514,7 @@ def test_consolidate_stores_the_clarity_score(api, facilitator, participant):
 
 
 def test_dismissing_a_language_hint(api, facilitator, review):
-    services.update_review(facilitator, review, version=1, narrative="The lead should have paged sooner.")
+    services.review_update(facilitator, review, version=1, narrative="The lead should have paged sooner.")
     api.force_authenticate(facilitator)
     assert api.get(url(review)).json()["language_hits"] != []
     response = api.post(url(review, "dismiss"), {"phrase": "should have", "reason": ""})
@@ -553,7 +553,7 @@ def test_patch_review_with_version(api, facilitator, review):
 
 
 def test_a_state_change_makes_an_earlier_copy_stale(api, facilitator, participant, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(facilitator)
     version = api.get(url(review)).json()["version"]
     api.post(url(review, "start"))
@@ -626,7 +626,7 @@ def test_patch_incident_with_an_impossible_milestone_order_is_a_field_error(api,
 
 
 def test_moving_the_escalation_after_a_role_start_is_a_field_error(api, facilitator, staff, review):
-    services.assign_role(facilitator, review.incident, role="decision_owner", person=staff, started_at=at(review, 5))
+    services.role_assign(facilitator, review.incident, role="decision_owner", person=staff, started_at=at(review, 5))
     api.force_authenticate(facilitator)
     response = api.patch(incident_url(review), {"escalated_at": iso(at(review, 10)), "version": 1})
     assert response.status_code == 400
@@ -722,7 +722,7 @@ def test_handing_a_role_to_its_holder_is_refused(api, facilitator, staff, review
 
 
 def test_role_assignments_per_role(api, facilitator, participant, staff, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(participant)
     assert api.post("/api/role-assignments/", role_payload(review, participant, 10)).status_code == 403
     api.force_authenticate(staff)
@@ -786,8 +786,8 @@ def test_a_timeline_entry_without_a_kind_is_not_a_500(facilitator, review):
 
 
 def test_timeline_entries_per_role(api, facilitator, participant, staff, review):
-    services.invite_participant(facilitator, review, participant)
-    entry = services.add_timeline_entry(facilitator, review.incident, at=at(review, 5), kind="note", what="x")
+    services.participant_invite(facilitator, review, participant)
+    entry = services.timeline_entry_add(facilitator, review.incident, at=at(review, 5), kind="note", what="x")
     api.force_authenticate(participant)
     assert len(api.get("/api/timeline-entries/").json()["results"]) == 1
     assert api.post("/api/timeline-entries/", entry_payload(review)).status_code == 403
@@ -815,7 +815,7 @@ def test_a_published_timeline_is_read_only(api, facilitator, participant):
 
 
 def test_findings_per_role(api, facilitator, participant, staff, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(facilitator)
     response = api.post("/api/findings/", {"review": review.pk, "text": "  Nobody held the decision role.  "})
     assert response.status_code == 201
@@ -881,7 +881,7 @@ def test_bad_scores_are_a_400(api, facilitator, participant, scores, field):
 
 
 def test_scores_are_given_only_while_in_review(api, facilitator, participant, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(participant)
     response = api.post(url(review, "scores"), {"scores": SIX, "submit": True})
     assert response.status_code == 400
@@ -913,8 +913,8 @@ def test_scores_for_people_who_are_not_participants(api, facilitator, participan
 def test_scores_are_blind_until_you_submit(api, facilitator, participant):
     review = started(facilitator, participant)
     other = UserFactory(username="olive")
-    services.invite_participant(facilitator, review, other)
-    services.save_scores(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, review, other)
+    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
     api.force_authenticate(participant)
     api.post(url(review, "scores"), {"scores": SIX[:3]})
     assert api.get(url(review)).json()["consolidation"] is None  # saved, not submitted: still blind
@@ -953,7 +953,7 @@ def item_payload(review, owner, days=7, **extra):
 
 
 def test_facilitator_creates_action_items(api, facilitator, staff, review):
-    finding = services.add_finding(facilitator, review, text="Expiry was not monitored.")
+    finding = services.finding_add(facilitator, review, text="Expiry was not monitored.")
     api.force_authenticate(facilitator)
     response = api.post("/api/action-items/", item_payload(review, staff, finding=finding.pk))
     assert response.status_code == 201, response.content
@@ -982,7 +982,7 @@ def test_bad_action_items_are_field_errors(api, facilitator, staff, review, chan
 
 def test_an_action_item_for_another_reviews_finding_is_refused(api, facilitator, staff, review):
     other = make_review(facilitator, title="Other")
-    finding = services.add_finding(facilitator, other, text="Elsewhere.")
+    finding = services.finding_add(facilitator, other, text="Elsewhere.")
     api.force_authenticate(facilitator)
     response = api.post("/api/action-items/", item_payload(review, staff, finding=finding.pk))
     assert response.status_code == 400
@@ -998,7 +998,7 @@ def test_an_action_item_without_a_kind_is_not_a_500(facilitator, staff, review):
 
 
 def test_action_items_per_role(api, facilitator, participant, staff, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(participant)
     assert api.post("/api/action-items/", item_payload(review, participant)).status_code == 403
     api.force_authenticate(staff)
@@ -1013,13 +1013,13 @@ def test_action_items_are_filtered_by_owner_state_and_overdue(api, facilitator, 
     today = timezone.localdate()
 
     def item(title, owner, due_on):
-        return services.add_action_item(facilitator, review, title=title, owner=owner, due_on=due_on, kind="other")
+        return services.action_item_add(facilitator, review, title=title, owner=owner, due_on=due_on, kind="other")
 
     late = item("Late", staff, today - timedelta(days=3))  # allowed: the review is published
     soon = item("Soon", staff, today + timedelta(days=2))
     item("Pat's", participant, today + timedelta(days=5))
     done_late = item("Done late", participant, today - timedelta(days=1))
-    services.set_action_state(participant, done_late, state="done")
+    services.action_item_set_state(participant, done_late, state="done")
     api.force_authenticate(staff)
 
     def titles(query):
@@ -1041,7 +1041,7 @@ def test_action_items_are_filtered_by_owner_state_and_overdue(api, facilitator, 
 
 def test_action_item_state_changes(api, facilitator, participant, staff, governance):
     review = published(facilitator, participant)
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator, review, title="Chain check", owner=staff, due_on=timezone.localdate(), kind="monitoring"
     )
     state_url = f"/api/action-items/{item.pk}/state/"
@@ -1077,7 +1077,7 @@ def test_action_item_state_changes(api, facilitator, participant, staff, governa
 
 
 def test_action_item_state_on_a_hidden_review_is_404(api, facilitator, staff, governance, review):
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator, review, title="Chain check", owner=staff, due_on=timezone.localdate(), kind="monitoring"
     )
     api.force_authenticate(governance)
@@ -1115,7 +1115,7 @@ def test_language_check_limits(api, staff):
 
 def test_language_check_uses_names_only_from_reviews_you_may_see(api, facilitator, participant, staff):
     review = make_review(facilitator)
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     text = {"text": "Pat forgot the runbook.", "review": review.pk}
     api.force_authenticate(participant)
     hits = api.post("/api/language-check/", text).json()["hits"]
@@ -1151,7 +1151,7 @@ def test_inactive_people_cannot_be_invited(api, facilitator, review):
 
 
 def test_invite_per_role_and_state(api, facilitator, participant, staff, governance, review):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(participant)
     assert api.post(url(review, "invite"), {"user": governance.pk}).status_code == 403
     api.force_authenticate(staff)
@@ -1171,7 +1171,7 @@ def test_review_list_query_count_is_constant(api, facilitator, django_assert_max
 
     def add(i):
         review = make_review(facilitator, title=f"Review {i}", team=team)
-        services.invite_participant(facilitator, review, UserFactory())
+        services.participant_invite(facilitator, review, UserFactory())
         return review
 
     for i in range(3):
@@ -1193,15 +1193,15 @@ def _fill(facilitator, review, people):
     action items and a dismissal, so every prefetch of the detail runs."""
     roles = ["investigation_lead", "communications_owner", "decision_owner", "customer_contact", "internal_liaison"]
     for i, person in enumerate(people):
-        services.assign_role(
+        services.role_assign(
             facilitator, review.incident, role=roles[i % len(roles)], person=person, started_at=at(review, 5 + i)
         )
-        services.add_timeline_entry(
+        services.timeline_entry_add(
             facilitator, review.incident, at=at(review, 5 + i), kind="note", what=f"{person.first_name} was paged."
         )
-        services.invite_participant(facilitator, review, person)
-        finding = services.add_finding(facilitator, review, text=f"Finding {i}: the lead should have known.")
-        services.add_action_item(
+        services.participant_invite(facilitator, review, person)
+        finding = services.finding_add(facilitator, review, text=f"Finding {i}: the lead should have known.")
+        services.action_item_add(
             facilitator,
             review,
             title=f"Action {i}",
@@ -1210,12 +1210,12 @@ def _fill(facilitator, review, people):
             kind="other",
             finding=finding,
         )
-    services.dismiss_language_hit(facilitator, review, phrase="was paged", reason="Fine")
-    review = services.start_review(facilitator, review)
+    services.language_hit_dismiss(facilitator, review, phrase="was paged", reason="Fine")
+    review = services.review_start(facilitator, review)
     for person in people:
-        services.save_scores(person, review, SIX_SERVICE, submit=True)
-    review = services.update_review(facilitator, review, version=review.version, narrative="Sam forgot the runbook.")
-    return services.publish(facilitator, review)
+        services.scores_save(person, review, SIX_SERVICE, submit=True)
+    review = services.review_update(facilitator, review, version=review.version, narrative="Sam forgot the runbook.")
+    return services.review_publish(facilitator, review)
 
 
 @pytest.mark.parametrize("viewer", ["facilitator", "staff"])
@@ -1282,7 +1282,7 @@ def test_consolidating_before_anyone_submitted_is_refused_and_shows_nothing(api,
 def test_consolidation_is_for_a_review_in_review_only(api, facilitator, participant, state):
     review = published(facilitator, participant) if state == "published" else make_review(facilitator)
     if state == "archived":
-        services.archive_review(facilitator, review, reason="A duplicate")
+        services.review_archive(facilitator, review, reason="A duplicate")
     before = list(Review.objects.filter(pk=review.pk).values_list("clarity_score", "version"))
     api.force_authenticate(facilitator)
     assert api.post(url(review, "consolidate")).status_code == 400
@@ -1292,9 +1292,9 @@ def test_consolidation_is_for_a_review_in_review_only(api, facilitator, particip
 def test_the_stored_clarity_score_stays_blind_to_a_participant_who_has_not_submitted(api, facilitator, participant):
     review = started(facilitator, participant)
     other = UserFactory(username="olive")
-    services.invite_participant(facilitator, review, other)
-    services.save_scores(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
-    services.consolidate_scores(facilitator, review)
+    services.participant_invite(facilitator, review, other)
+    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.scores_consolidate(facilitator, review)
     assert Review.objects.get(pk=review.pk).clarity_score == 25.0
     api.force_authenticate(participant)
     assert api.get(url(review)).json()["clarity_score"] is None
@@ -1309,9 +1309,9 @@ def test_the_stored_clarity_score_stays_blind_to_a_participant_who_has_not_submi
 def test_the_review_list_page_hides_the_clarity_score_until_you_submit(client, facilitator, participant):
     review = started(facilitator, participant, title="Blind one")
     other = UserFactory(username="olive")
-    services.invite_participant(facilitator, review, other)
-    services.save_scores(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
-    services.consolidate_scores(facilitator, review)
+    services.participant_invite(facilitator, review, other)
+    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.scores_consolidate(facilitator, review)
     client.force_login(participant)
     assert ">25<" not in client.get("/reviews/").content.decode().replace(" ", "")
     client.force_login(facilitator)
@@ -1324,7 +1324,7 @@ def test_the_review_list_page_hides_the_clarity_score_until_you_submit(client, f
 def held(facilitator, review, minutes=10):
     """The three core roles held from ``minutes`` after the escalation."""
     return [
-        services.assign_role(
+        services.role_assign(
             facilitator, review.incident, role=role, person=facilitator, started_at=at(review, minutes)
         )
         for role in sorted(CORE)
@@ -1363,7 +1363,7 @@ def test_a_mistaken_assignment_is_corrected_and_time_to_ownership_follows(api, f
 
 def test_a_correction_that_overlaps_another_holder_is_a_field_error(api, facilitator, participant, review):
     first = held(facilitator, review, minutes=10)[0]
-    services.assign_role(facilitator, review.incident, role=first.role, person=participant, started_at=at(review, 30))
+    services.role_assign(facilitator, review.incident, role=first.role, person=participant, started_at=at(review, 30))
     api.force_authenticate(facilitator)
     response = api.patch(f"/api/role-assignments/{first.pk}/", {"ended_at": None})
     assert response.status_code == 400 and "started_at" in response.json()
@@ -1382,7 +1382,7 @@ def test_removing_an_assignment_recorded_by_mistake_reopens_the_gap(api, facilit
 @pytest.mark.parametrize(("who", "code"), [("staff", 404), ("participant", 403)])  # staff may not see the draft
 def test_only_facilitators_correct_end_or_remove_roles(request, api, facilitator, participant, review, who, code):
     lead = held(facilitator, review)[0]
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     api.force_authenticate(request.getfixturevalue(who))
     assert api.patch(f"/api/role-assignments/{lead.pk}/", {"handover_note": "x"}).status_code == code
     assert api.delete(f"/api/role-assignments/{lead.pk}/").status_code == code
@@ -1393,11 +1393,11 @@ def test_only_facilitators_correct_end_or_remove_roles(request, api, facilitator
 def test_roles_of_a_published_review_are_read_only(api, facilitator, participant):
     review = make_review(facilitator)
     lead = held(facilitator, review)[0]
-    services.invite_participant(facilitator, review, participant)
-    review = services.start_review(facilitator, review)
-    services.save_scores(participant, review, SIX_SERVICE, submit=True)
-    review = services.update_review(facilitator, review, version=review.version, narrative="The queue filled up.")
-    services.publish(facilitator, review)
+    services.participant_invite(facilitator, review, participant)
+    review = services.review_start(facilitator, review)
+    services.scores_save(participant, review, SIX_SERVICE, submit=True)
+    review = services.review_update(facilitator, review, version=review.version, narrative="The queue filled up.")
+    services.review_publish(facilitator, review)
     api.force_authenticate(facilitator)
     assert api.delete(f"/api/role-assignments/{lead.pk}/").status_code == 400
     assert RoleAssignment.objects.filter(pk=lead.pk).exists()
@@ -1446,9 +1446,9 @@ def test_sorting_by_clarity_does_not_reveal_the_order_of_blind_scores(api, facil
     for title, score in (("A", 5), ("B", 1), ("C", 3)):
         review = started(facilitator, participant, title=title)
         voter = UserFactory(username=f"voter-{title}")
-        services.invite_participant(facilitator, review, voter)
-        services.save_scores(voter, review, dict.fromkeys(range(1, 7), (score, "")), submit=True)
-        services.consolidate_scores(facilitator, review)
+        services.participant_invite(facilitator, review, voter)
+        services.scores_save(voter, review, dict.fromkeys(range(1, 7), (score, "")), submit=True)
+        services.scores_consolidate(facilitator, review)
         scored.append(review.pk)
     api.force_authenticate(facilitator)
     order = [row["id"] for row in api.get("/api/reviews/?ordering=shown_clarity").json()["results"]]

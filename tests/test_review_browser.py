@@ -148,10 +148,10 @@ def test_a_facilitator_ends_a_role_nobody_took_over(browser, live_server, passwo
     fiona = UserFactory(username="fiona", first_name="Fiona", last_name="Facilitator", roles=[FACILITATORS])
     priya = UserFactory(username="priya", first_name="Priya", last_name="Raman")
     escalated = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=6)
-    review = services.create_review(
+    review = services.review_create(
         fiona, title="Export stuck for Northwind", customer="Northwind", escalated_at=escalated
     )
-    services.assign_role(
+    services.role_assign(
         fiona, review.incident, role="communications_owner", person=priya, started_at=escalated + timedelta(minutes=12)
     )
     for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):

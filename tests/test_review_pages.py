@@ -28,11 +28,11 @@ def fclient(client, facilitator):
 def published(facilitator, **overrides):
     review = make_review(facilitator, **overrides)
     participant = UserFactory()
-    services.invite_participant(facilitator, review, participant)
-    services.start_review(facilitator, review)
-    services.save_scores(participant, review, SIX, submit=True)
-    services.update_review(facilitator, review, version=review.version + 1, narrative="What happened.")
-    return services.publish(facilitator, review)
+    services.participant_invite(facilitator, review, participant)
+    services.review_start(facilitator, review)
+    services.scores_save(participant, review, SIX, submit=True)
+    services.review_update(facilitator, review, version=review.version + 1, narrative="What happened.")
+    return services.review_publish(facilitator, review)
 
 
 def test_create_review_through_the_form(fclient):
@@ -111,7 +111,7 @@ def test_drafts_are_hidden_from_staff_published_reviews_are_open(client, staff, 
 def test_list_filters_and_search(fclient, facilitator):
     team = TeamFactory(slug="sre", name="SRE")
     a = make_review(facilitator, title="Payments down", severity="sev1", team=team)
-    services.add_finding(facilitator, a, text="The rollback runbook was missing a step")
+    services.finding_add(facilitator, a, text="The rollback runbook was missing a step")
     make_review(facilitator, title="Slow exports", severity="sev3", is_exercise=True)
 
     def titles(query):
@@ -190,8 +190,8 @@ def test_two_facilitators_editing_the_same_review(facilitator):
 def test_participant_scores_through_the_page(client, facilitator):
     review = make_review(facilitator)
     pat = UserFactory(username="pat")
-    services.invite_participant(facilitator, review, pat)
-    services.start_review(facilitator, review)
+    services.participant_invite(facilitator, review, pat)
+    services.review_start(facilitator, review)
     client.force_login(pat)
     assert "Others' scores stay hidden until you submit yours." in client.get(f"/reviews/{review.pk}/").content.decode()
     response = client.post(f"/reviews/{review.pk}/scores/", {"score_1": "4", "submit": "1"})
@@ -208,10 +208,10 @@ def test_wide_spread_is_highlighted(client, facilitator):
     review = make_review(facilitator)
     a, b = UserFactory(), UserFactory()
     for user in (a, b):
-        services.invite_participant(facilitator, review, user)
-    services.start_review(facilitator, review)
-    services.save_scores(a, review, dict.fromkeys(range(1, 7), (1, "")), submit=True)
-    services.save_scores(b, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
+        services.participant_invite(facilitator, review, user)
+    services.review_start(facilitator, review)
+    services.scores_save(a, review, dict.fromkeys(range(1, 7), (1, "")), submit=True)
+    services.scores_save(b, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
     client.force_login(facilitator)
     html = client.get(f"/reviews/{review.pk}/").content.decode()
     assert html.count("Wide: people disagree") == 6
@@ -238,11 +238,11 @@ def test_publish_and_amend_through_the_pages(fclient, facilitator):
 
 def test_action_items_owner_marks_done_and_overdue_items_are_marked(client, facilitator, staff):
     review = make_review(facilitator)
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator, review, title="Fix the pager rota", owner=staff, due_on=timezone.localdate(), kind="training"
     )
     type(item).objects.filter(pk=item.pk).update(due_on=timezone.localdate() - timedelta(days=2))
-    services.invite_participant(facilitator, review, staff)
+    services.participant_invite(facilitator, review, staff)
     client.force_login(staff)
     home = client.get("/").content.decode()
     assert "Fix the pager rota" in home and "Overdue since" in home
@@ -272,25 +272,25 @@ def _grow(facilitator, review, n):
     people = [UserFactory() for _ in range(n)]
     base = review.incident.escalated_at
     for i, person in enumerate(people):
-        services.assign_role(
+        services.role_assign(
             facilitator,
             review.incident,
             role=list(R)[i % 5],
             person=person,
             started_at=base + timedelta(minutes=10 * (i + 1)),
         )
-        services.add_timeline_entry(
+        services.timeline_entry_add(
             facilitator, review.incident, at=base + timedelta(minutes=i), kind="note", what=f"n{i}"
         )
-        services.invite_participant(facilitator, review, person)
-        services.add_finding(facilitator, review, text=f"finding {i}")
-        services.add_action_item(
+        services.participant_invite(facilitator, review, person)
+        services.finding_add(facilitator, review, text=f"finding {i}")
+        services.action_item_add(
             facilitator, review, title=f"a{i}", owner=person, due_on=timezone.localdate(), kind="other"
         )
     if review.state == ReviewState.DRAFT:
-        services.start_review(facilitator, review)
+        services.review_start(facilitator, review)
     for person in people:
-        services.save_scores(person, review, SIX, submit=True)
+        services.scores_save(person, review, SIX, submit=True)
 
 
 def test_review_page_query_count_is_constant(fclient, facilitator, django_assert_max_num_queries):
@@ -340,7 +340,7 @@ def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilit
 
     section = new_section(staff, governance)
     review = make_review(facilitator, playbook_section=section)
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator,
         review,
         title="Name the decision owner",
@@ -363,7 +363,7 @@ def test_a_playbook_change_action_links_to_a_prefilled_revision(fclient, facilit
 def test_a_facilitator_corrects_ends_and_removes_a_role_on_the_page(fclient, facilitator, staff):
     review = make_review(facilitator, escalated_at=timezone.now().replace(second=0, microsecond=0) - timedelta(days=2))
     escalated = review.incident.escalated_at
-    lead = services.assign_role(
+    lead = services.role_assign(
         facilitator,
         review.incident,
         role=R.INVESTIGATION_LEAD,

@@ -42,8 +42,8 @@ def participant(db):
 
 @pytest.fixture
 def in_review(review, facilitator, participant):
-    services.invite_participant(facilitator, review, participant)
-    return services.start_review(facilitator, review)
+    services.participant_invite(facilitator, review, participant)
+    return services.review_start(facilitator, review)
 
 
 def at(review, minutes):
@@ -77,9 +77,9 @@ def test_impossible_milestone_order_is_a_field_error(facilitator):
 
 def test_update_incident_refuses_a_stale_version_and_keeps_the_saved_one(review, facilitator, governance):
     incident = review.incident
-    services.update_incident(facilitator, incident, version=1, title="First edit")
+    services.incident_update(facilitator, incident, version=1, title="First edit")
     with pytest.raises(Conflict) as conflict:
-        services.update_incident(facilitator, incident, version=1, title="Second edit from an old copy")
+        services.incident_update(facilitator, incident, version=1, title="Second edit from an old copy")
     assert conflict.value.current["title"] == "First edit"
     incident.refresh_from_db()
     assert incident.title == "First edit" and incident.version == 2
@@ -87,15 +87,15 @@ def test_update_incident_refuses_a_stale_version_and_keeps_the_saved_one(review,
 
 def test_staff_cannot_edit_the_incident(review, staff):
     with pytest.raises(PermissionDenied):
-        services.update_incident(staff, review.incident, version=1, title="x")
+        services.incident_update(staff, review.incident, version=1, title="x")
 
 
 def test_moving_escalation_after_a_role_start_is_refused(review, facilitator, staff):
-    services.assign_role(
+    services.role_assign(
         facilitator, review.incident, role=R.INVESTIGATION_LEAD, person=staff, started_at=at(review, 5)
     )
     with pytest.raises(ValidationError) as error:
-        services.update_incident(
+        services.incident_update(
             facilitator, review.incident, version=review.incident.version, escalated_at=at(review, 10)
         )
     assert "escalated_at" in error.value.message_dict
@@ -105,10 +105,10 @@ def test_moving_escalation_after_a_role_start_is_refused(review, facilitator, st
 
 
 def test_a_new_holder_hands_the_role_over(review, facilitator, staff, governance):
-    first = services.assign_role(
+    first = services.role_assign(
         facilitator, review.incident, role=R.COMMUNICATIONS_OWNER, person=staff, started_at=at(review, 10)
     )
-    second = services.assign_role(
+    second = services.role_assign(
         facilitator,
         review.incident,
         role=R.COMMUNICATIONS_OWNER,
@@ -123,7 +123,7 @@ def test_a_new_holder_hands_the_role_over(review, facilitator, staff, governance
 
 def test_a_role_held_before_the_incident_began_is_refused(review, facilitator, staff):
     with pytest.raises(ValidationError) as error:
-        services.assign_role(
+        services.role_assign(
             facilitator, review.incident, role=R.DECISION_OWNER, person=staff, started_at=at(review, -5)
         )
     assert "started_at" in error.value.message_dict
@@ -131,7 +131,7 @@ def test_a_role_held_before_the_incident_began_is_refused(review, facilitator, s
 
 
 def test_overlapping_holders_are_refused(review, facilitator, staff, governance):
-    services.assign_role(
+    services.role_assign(
         facilitator,
         review.incident,
         role=R.DECISION_OWNER,
@@ -140,7 +140,7 @@ def test_overlapping_holders_are_refused(review, facilitator, staff, governance)
         ended_at=at(review, 50),
     )
     with pytest.raises(ValidationError):
-        services.assign_role(
+        services.role_assign(
             facilitator,
             review.incident,
             role=R.DECISION_OWNER,
@@ -152,7 +152,7 @@ def test_overlapping_holders_are_refused(review, facilitator, staff, governance)
 
 def test_staff_cannot_assign_roles(review, staff):
     with pytest.raises(PermissionDenied):
-        services.assign_role(staff, review.incident, role=R.DECISION_OWNER, person=staff, started_at=at(review, 1))
+        services.role_assign(staff, review.incident, role=R.DECISION_OWNER, person=staff, started_at=at(review, 1))
 
 
 # Review flow -----------------------------------------------------------------
@@ -160,83 +160,83 @@ def test_staff_cannot_assign_roles(review, staff):
 
 def test_start_needs_a_participant(review, facilitator):
     with pytest.raises(ValidationError):
-        services.start_review(facilitator, review)
+        services.review_start(facilitator, review)
 
 
 def test_participants_score_blind_and_only_their_own(in_review, participant, staff, facilitator):
     with pytest.raises(PermissionDenied):
-        services.save_scores(staff, in_review, SIX)
+        services.scores_save(staff, in_review, SIX)
     with pytest.raises(PermissionDenied):
-        services.save_scores(facilitator, in_review, SIX)
-    services.save_scores(participant, in_review, {1: (5, "")})
+        services.scores_save(facilitator, in_review, SIX)
+    services.scores_save(participant, in_review, {1: (5, "")})
     with pytest.raises(ValidationError) as error:
-        services.save_scores(participant, in_review, {2: (3, "")}, submit=True)
+        services.scores_save(participant, in_review, {2: (3, "")}, submit=True)
     assert "score_3" in error.value.message_dict  # every dimension before submitting
     with pytest.raises(ValidationError):
-        services.save_scores(participant, in_review, {1: (9, "")})
-    services.save_scores(participant, in_review, SIX, submit=True)
+        services.scores_save(participant, in_review, {1: (9, "")})
+    services.scores_save(participant, in_review, SIX, submit=True)
     assert in_review.participants.get(user=participant).submitted_at is not None
 
 
 def test_scores_are_only_given_while_in_review(review, facilitator, participant):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     with pytest.raises(ValidationError):
-        services.save_scores(participant, review, SIX)
+        services.scores_save(participant, review, SIX)
 
 
 def test_what_a_participant_sees_before_and_after_submitting(in_review, facilitator, participant):
     from reviews import selectors
 
     other = UserFactory(username="other")
-    services.invite_participant(facilitator, in_review, other)
-    services.save_scores(other, in_review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, in_review, other)
+    services.scores_save(other, in_review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
     page = selectors.review_for_page(in_review.pk)
     assert selectors.scoring(page, participant)["summaries"] is None
     assert selectors.scoring(page, facilitator)["summaries"][0].median == 2.0
-    services.save_scores(participant, in_review, SIX, submit=True)
+    services.scores_save(participant, in_review, SIX, submit=True)
     page = selectors.review_for_page(in_review.pk)
     assert selectors.scoring(page, participant)["summaries"][0].median == 3.0
 
 
 def test_publish_consolidates_and_freezes(in_review, facilitator, participant):
     with pytest.raises(ValidationError):
-        services.publish(facilitator, in_review)  # nobody submitted
-    services.save_scores(participant, in_review, SIX, submit=True)
+        services.review_publish(facilitator, in_review)  # nobody submitted
+    services.scores_save(participant, in_review, SIX, submit=True)
     with pytest.raises(ValidationError):
-        services.publish(facilitator, in_review)  # no narrative
-    services.update_review(facilitator, in_review, version=in_review.version, narrative="What happened.")
-    review = services.publish(facilitator, in_review)
+        services.review_publish(facilitator, in_review)  # no narrative
+    services.review_update(facilitator, in_review, version=in_review.version, narrative="What happened.")
+    review = services.review_publish(facilitator, in_review)
     assert review.state == ReviewState.PUBLISHED
     assert review.clarity_score == 75.0
     assert review.dimension_results.count() == 6
     assert review.texts.get().narrative == "What happened."
     with pytest.raises(ValidationError):
-        services.update_review(facilitator, review, version=review.version, narrative="Rewritten")
+        services.review_update(facilitator, review, version=review.version, narrative="Rewritten")
     with pytest.raises(ValidationError):
-        services.add_finding(facilitator, review, text="Late finding")
+        services.finding_add(facilitator, review, text="Late finding")
     with pytest.raises(ValidationError):
-        services.save_scores(participant, review, SIX)
+        services.scores_save(participant, review, SIX)
 
 
 def test_amendment_keeps_the_earlier_text(in_review, facilitator, participant, staff):
-    services.save_scores(participant, in_review, SIX, submit=True)
-    services.update_review(facilitator, in_review, version=in_review.version, narrative="Original text.")
-    review = services.publish(facilitator, in_review)
+    services.scores_save(participant, in_review, SIX, submit=True)
+    services.review_update(facilitator, in_review, version=in_review.version, narrative="Original text.")
+    review = services.review_publish(facilitator, in_review)
     with pytest.raises(PermissionDenied):
-        services.amend(staff, review, narrative="New", reason="Because")
+        services.review_amend(staff, review, narrative="New", reason="Because")
     with pytest.raises(ValidationError) as error:
-        services.amend(facilitator, review, narrative="Amended text.", reason=" ")
+        services.review_amend(facilitator, review, narrative="Amended text.", reason=" ")
     assert "reason" in error.value.message_dict
-    review = services.amend(facilitator, review, narrative="Amended text.", reason="Described the system.")
+    review = services.review_amend(facilitator, review, narrative="Amended text.", reason="Described the system.")
     assert review.state == ReviewState.AMENDED
     assert list(review.texts.values_list("number", "narrative")) == [(1, "Original text."), (2, "Amended text.")]
 
 
 def test_only_facilitators_move_states(review, staff, participant, facilitator):
-    services.invite_participant(facilitator, review, participant)
+    services.participant_invite(facilitator, review, participant)
     for user in (staff, participant):
         with pytest.raises(PermissionDenied):
-            services.start_review(user, review)
+            services.review_start(user, review)
 
 
 def test_visibility_of_drafts_and_published_reviews(in_review, facilitator, participant, staff):
@@ -244,9 +244,9 @@ def test_visibility_of_drafts_and_published_reviews(in_review, facilitator, part
     assert policy.can_view(participant, in_review)
     assert not policy.can_view(staff, in_review)
     assert list(policy.visible_reviews(staff)) == []
-    services.save_scores(participant, in_review, SIX, submit=True)
-    services.update_review(facilitator, in_review, version=in_review.version, narrative="Text.")
-    services.publish(facilitator, in_review)
+    services.scores_save(participant, in_review, SIX, submit=True)
+    services.review_update(facilitator, in_review, version=in_review.version, narrative="Text.")
+    services.review_publish(facilitator, in_review)
     assert list(policy.visible_reviews(staff)) == [in_review]
 
 
@@ -254,64 +254,64 @@ def test_visibility_of_drafts_and_published_reviews(in_review, facilitator, part
 
 
 def test_action_items_have_one_owner_and_a_reason_to_drop(review, facilitator, staff, governance):
-    item = services.add_action_item(
+    item = services.action_item_add(
         facilitator, review, title="Add a chain check", owner=staff, due_on=timezone.localdate(), kind="monitoring"
     )
     with pytest.raises(PermissionDenied):
-        services.set_action_state(governance, item, state=ActionState.DONE)
+        services.action_item_set_state(governance, item, state=ActionState.DONE)
     with pytest.raises(ValidationError):
-        services.set_action_state(staff, item, state=ActionState.DROPPED, reason="")
-    item = services.set_action_state(staff, item, state=ActionState.DONE, version=1)
+        services.action_item_set_state(staff, item, state=ActionState.DROPPED, reason="")
+    item = services.action_item_set_state(staff, item, state=ActionState.DONE, version=1)
     assert item.completed_at is not None
     with pytest.raises(Conflict):
-        services.set_action_state(facilitator, item, state=ActionState.OPEN, version=1)
+        services.action_item_set_state(facilitator, item, state=ActionState.OPEN, version=1)
     with pytest.raises(PermissionDenied):
-        services.add_action_item(staff, review, title="x", owner=staff, due_on=timezone.localdate(), kind="other")
+        services.action_item_add(staff, review, title="x", owner=staff, due_on=timezone.localdate(), kind="other")
 
 
 def test_reminders_are_sent_once_per_item_kind_and_due_date(review, facilitator, staff, governance):
     today = timezone.localdate()
-    soon = services.add_action_item(
+    soon = services.action_item_add(
         facilitator, review, title="Soon", owner=staff, due_on=today + timedelta(days=1), kind="other"
     )
-    services.add_action_item(
+    services.action_item_add(
         facilitator, review, title="Later", owner=staff, due_on=today + timedelta(days=9), kind="other"
     )
-    late = services.add_action_item(facilitator, review, title="Late", owner=governance, due_on=today, kind="other")
+    late = services.action_item_add(facilitator, review, title="Late", owner=governance, due_on=today, kind="other")
     late.__class__.objects.filter(pk=late.pk).update(due_on=today - timedelta(days=3))
 
-    assert services.send_action_item_reminders(today) == 2
+    assert services.action_item_reminders_send(today) == 2
     assert sorted(m.to[0] for m in mail.outbox) == [governance.email, staff.email]
     assert "Soon" in next(m.body for m in mail.outbox if m.to == [staff.email])
     assert "Later" not in "".join(m.body for m in mail.outbox)
     # A second (or late, or duplicate) run sends nothing more.
-    assert services.send_action_item_reminders(today) == 0
-    assert services.send_action_item_reminders(today + timedelta(days=1)) == 0  # due today: not overdue yet
-    assert services.send_action_item_reminders(today + timedelta(days=2)) == 1  # "Soon" is now overdue
+    assert services.action_item_reminders_send(today) == 0
+    assert services.action_item_reminders_send(today + timedelta(days=1)) == 0  # due today: not overdue yet
+    assert services.action_item_reminders_send(today + timedelta(days=2)) == 1  # "Soon" is now overdue
     assert len(mail.outbox) == 3
     assert ActionReminder.objects.filter(action_item=soon).count() == 2
     # Done items are not chased.
-    services.set_action_state(staff, soon, state=ActionState.DONE)
-    assert services.send_action_item_reminders(today + timedelta(days=5)) == 0
+    services.action_item_set_state(staff, soon, state=ActionState.DONE)
+    assert services.action_item_reminders_send(today + timedelta(days=5)) == 0
 
 
 def test_dismissing_a_language_hint_needs_a_reason(review, facilitator, staff):
     with pytest.raises(ValidationError):
-        services.dismiss_language_hit(facilitator, review, phrase="should have", reason="")
+        services.language_hit_dismiss(facilitator, review, phrase="should have", reason="")
     with pytest.raises(PermissionDenied):
-        services.dismiss_language_hit(staff, review, phrase="should have", reason="quote")
-    dismissal = services.dismiss_language_hit(facilitator, review, phrase="Should Have", reason="Quoting the customer")
+        services.language_hit_dismiss(staff, review, phrase="should have", reason="quote")
+    dismissal = services.language_hit_dismiss(facilitator, review, phrase="Should Have", reason="Quoting the customer")
     assert dismissal.phrase == "should have"
 
 
 def test_a_failed_mail_releases_its_claim_so_the_next_run_retries(review, facilitator, staff, settings):
     """Fault injection: the mail server refuses; nothing is recorded as sent."""
-    services.add_action_item(
+    services.action_item_add(
         facilitator, review, title="Soon", owner=staff, due_on=timezone.localdate() + timedelta(days=1), kind="other"
     )
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
     with pytest.raises(ConnectionRefusedError):
-        services.send_action_item_reminders()
+        services.action_item_reminders_send()
     assert not ActionReminder.objects.exists()
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert services.send_action_item_reminders() == 1
+    assert services.action_item_reminders_send() == 1

@@ -99,7 +99,7 @@ def api_world(db, facilitator, staff, governance):
     MembershipFactory(team=payments, user=governance)
     colleague = UserFactory(username="colleague")
 
-    revision = playbook_services.create_revision(
+    revision = playbook_services.revision_create(
         staff,
         content={"pattern": "Payment outage", "target_first_update_minutes": 30, "change_authority": "On-call lead"},
         rationale="First version",
@@ -107,22 +107,24 @@ def api_world(db, facilitator, staff, governance):
         new_owner=staff,
         submit=True,
     )
-    section = playbook_services.approve(governance, revision, attest_regulatory=True, attest_blameless=True).section
-    draft = playbook_services.create_revision(
+    section = playbook_services.revision_approve(
+        governance, revision, attest_regulatory=True, attest_blameless=True
+    ).section
+    draft = playbook_services.revision_create(
         staff,
         section=section,
         content=section.current.content() | {"target_first_update_minutes": 20},
         rationale="Customers asked sooner",
         submit=False,
     )
-    submitted = playbook_services.create_revision(
+    submitted = playbook_services.revision_create(
         facilitator,
         section=section,
         content=section.current.content() | {"change_authority": "Incident lead"},
         rationale="Clearer authority",
         submit=True,
     )
-    proposed = playbook_services.create_revision(  # a new section: its section is null until approved
+    proposed = playbook_services.revision_create(  # a new section: its section is null until approved
         facilitator,
         content={"pattern": "Card declines", "target_first_update_minutes": 30},
         rationale="A pattern we keep meeting",
@@ -130,7 +132,7 @@ def api_world(db, facilitator, staff, governance):
         new_owner=staff,
         submit=True,
     )
-    playbook_services.reconcile_cycle()
+    playbook_services.cycle_reconcile()
 
     reviews = []
     for n, (team, hours) in enumerate([(payments, 72), (support, 30), (None, 10)]):
@@ -144,14 +146,14 @@ def api_world(db, facilitator, staff, governance):
         )
         incident = review.incident
         start = incident.escalated_at
-        review_services.assign_role(
+        review_services.role_assign(
             facilitator,
             incident,
             role=OwnershipRole.INVESTIGATION_LEAD,
             person=staff,
             started_at=start + timedelta(minutes=5),
         )
-        review_services.add_timeline_entry(
+        review_services.timeline_entry_add(
             facilitator,
             incident,
             at=start + timedelta(minutes=7),
@@ -159,8 +161,8 @@ def api_world(db, facilitator, staff, governance):
             who="Payments",
             what="Rolled back the release.",
         )
-        finding = review_services.add_finding(facilitator, review, text="Nobody owned the customer update.")
-        review_services.add_action_item(
+        finding = review_services.finding_add(facilitator, review, text="Nobody owned the customer update.")
+        review_services.action_item_add(
             facilitator,
             review,
             title="Name a communications owner",
@@ -169,20 +171,20 @@ def api_world(db, facilitator, staff, governance):
             kind=ActionKind.OWNERSHIP_MAP,
             finding=finding,
         )
-        review_services.invite_participant(facilitator, review, staff)
+        review_services.participant_invite(facilitator, review, staff)
         reviews.append(review)
-    review_services.start_review(facilitator, reviews[1])
-    review_services.start_review(facilitator, reviews[2])
-    review_services.save_scores(staff, reviews[2], dict.fromkeys(range(1, 7), (4, "Roles were clear.")), submit=True)
-    review_services.publish(facilitator, reviews[2])
+    review_services.review_start(facilitator, reviews[1])
+    review_services.review_start(facilitator, reviews[2])
+    review_services.scores_save(staff, reviews[2], dict.fromkeys(range(1, 7), (4, "Roles were clear.")), submit=True)
+    review_services.review_publish(facilitator, reviews[2])
 
-    recognition = recognition_services.give(
+    recognition = recognition_services.recognition_give(
         staff, team=support, category="clear_ownership", message="Clear ownership from the first minute."
     )
-    recognition_services.give(
+    recognition_services.recognition_give(
         colleague, person=facilitator, category="clean_handover", message="A handover with everything in it."
     )
-    recognition_services.second(governance, recognition)
+    recognition_services.recognition_second(governance, recognition)
 
     from playbook.models import ReviewCycle, ReviewTask
     from recognition.models import Recognition

@@ -199,7 +199,7 @@ def test_playbook_changes_this_quarter_are_the_versions_published_in_it(facilita
     with time_machine.travel(datetime(2026, 8, 10, tzinfo=UTC)):
         old = new_section(staff, governance, slug="old", pattern="Old pattern")
         revision = propose(staff, old, pattern="Old, clearer")
-        playbook_services.approve(governance, revision, attest_regulatory=True, attest_blameless=True)
+        playbook_services.revision_approve(governance, revision, attest_regulatory=True, attest_blameless=True)
         new_section(staff, governance, slug="fresh", pattern="New pattern")
     # The old section's first version was in force long before (as imported playbooks are): not a Q3 change.
     SectionVersion.objects.filter(section=old, number=1).update(published_at=datetime(2026, 2, 10, tzinfo=UTC))

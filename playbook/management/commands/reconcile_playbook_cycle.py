@@ -17,8 +17,8 @@ class Command(BaseCommand):
             day = _parse(date)
         except ValueError as error:
             raise CommandError(f"--date: {error}") from None
-        created = services.reconcile_cycle(day)
-        sent = 0 if no_notices else services.send_task_notices(day)
+        created = services.cycle_reconcile(day)
+        sent = 0 if no_notices else services.task_notices_send(day)
         self.stdout.write(f"Review tasks created: {created}; notices sent: {sent}.")
 
 
