@@ -259,13 +259,13 @@ def seed(stdout=None):
         for text in s["findings"]:
             services.finding_add(facilitator, review, text=text)
         for username in s["participants"]:
-            services.participant_invite(facilitator, review, people[username])
+            services.participant_invite(facilitator, review, invitee=people[username])
         if s["state"] != "draft":
             services.review_start(facilitator, review)
             for username, values in s["participants"].items():
                 if values:
                     scores = {d: (v, "") for d, v in enumerate(values, start=1)}
-                    services.scores_save(people[username], review, scores, submit=True)
+                    services.scores_save(people[username], review, scores=scores, submit=True)
         findings = list(review.findings.all())
         for title, owner, due_in, kind, _ in s["actions"]:
             services.action_item_add(

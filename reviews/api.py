@@ -443,7 +443,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         review = _managed_review_or_404(request, pk)
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        participant = services.participant_invite(request.user, review, serializer.validated_data["user"])
+        participant = services.participant_invite(request.user, review, invitee=serializer.validated_data["user"])
         return Response({"user": _person(participant.user), "invited_at": participant.invited_at}, status=201)
 
     @extend_schema(
@@ -472,7 +472,7 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             items = {
                 item["dimension"]: (item["score"], item["evidence"]) for item in serializer.validated_data["scores"]
             }
-            services.scores_save(request.user, review, items, submit=serializer.validated_data["submit"])
+            services.scores_save(request.user, review, scores=items, submit=serializer.validated_data["submit"])
         participant = review.participants.filter(user=request.user).prefetch_related("scores").first()
         if participant is None:
             return Response({"detail": "You are not a participant of this review."}, status=status.HTTP_404_NOT_FOUND)

@@ -396,7 +396,7 @@ def timeline_entry_delete(user, entry):
 
 
 @transaction.atomic
-def participant_invite(user, review, invitee):
+def participant_invite(user, review, *, invitee):
     require(policy.can_manage(user, review), "Only facilitators invite participants.")
     _require_editable(review)
     participant, created = Participant.objects.get_or_create(review=review, user=invitee, defaults={"invited_by": user})
@@ -407,7 +407,7 @@ def participant_invite(user, review, invitee):
 
 
 @transaction.atomic
-def scores_save(user, review, scores, *, submit=False):
+def scores_save(user, review, *, scores, submit=False):
     """Save the participant's own scores: ``{dimension: (score, evidence)}``.
 
     ``submit`` marks them submitted (all six dimensions needed); submitted

@@ -263,7 +263,7 @@ def invite(request, pk):
         InviteForm,
         "invite_form",
         "scores",
-        lambda review, data: services.participant_invite(request.user, review, data["user"]),
+        lambda review, data: services.participant_invite(request.user, review, invitee=data["user"]),
         "Participant invited.",
         lambda review: {"prefix": "invite", "review": review},
     )
@@ -307,7 +307,7 @@ def scores(request, pk):
     submit = "submit" in request.POST
     if form.is_valid():
         try:
-            services.scores_save(request.user, review, form.scores(), submit=submit)
+            services.scores_save(request.user, review, scores=form.scores(), submit=submit)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

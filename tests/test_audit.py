@@ -38,9 +38,9 @@ def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
         started_at=review.incident.escalated_at,
         handover_note="",
     )
-    reviews.participant_invite(facilitator, review, staff)
+    reviews.participant_invite(facilitator, review, invitee=staff)
     reviews.review_start(facilitator, review)
-    reviews.scores_save(staff, review, SIX, submit=True)
+    reviews.scores_save(staff, review, scores=SIX, submit=True)
     reviews.review_publish(facilitator, review)
     review.refresh_from_db()
     reviews.review_amend(
@@ -69,9 +69,9 @@ def test_a_review_life_is_recorded_with_who_did_what(facilitator, staff):
 
 def test_scores_stay_blind_in_the_trail(facilitator, staff):
     review = make_review(facilitator)
-    reviews.participant_invite(facilitator, review, staff)
+    reviews.participant_invite(facilitator, review, invitee=staff)
     reviews.review_start(facilitator, review)
-    reviews.scores_save(staff, review, SIX, submit=True)
+    reviews.scores_save(staff, review, scores=SIX, submit=True)
     event = AuditEvent.objects.get(action="review.scores_submitted")
     assert event.changes == {} and event.note == ""
 

@@ -59,7 +59,7 @@ def world(db, staff, facilitator, governance, admin):
     team = TeamFactory(slug="payments-team", name="Payments")
     Membership.objects.create(team=team, user=facilitator)
     draft = make_review(facilitator, title="Hidden draft")
-    reviews.participant_invite(facilitator, draft, participant)
+    reviews.participant_invite(facilitator, draft, invitee=participant)
     incident = draft.incident
     assignment = reviews.role_assign(
         facilitator,
@@ -75,9 +75,9 @@ def world(db, staff, facilitator, governance, admin):
     )
     published = make_review(facilitator, title="Published one")
     reviews.review_update(facilitator, published, version=published.version, narrative="What happened.")
-    reviews.participant_invite(facilitator, published, participant)
+    reviews.participant_invite(facilitator, published, invitee=participant)
     reviews.review_start(facilitator, published)
-    reviews.scores_save(participant, published, SIX, submit=True)
+    reviews.scores_save(participant, published, scores=SIX, submit=True)
     reviews.review_publish(facilitator, published)
     first = playbook.revision_create(
         governance,

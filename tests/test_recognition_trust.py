@@ -29,7 +29,7 @@ def author(db):
 def draft(facilitator, author):
     """A draft review its participant ``author`` may see, and plain staff may not."""
     review = make_review(facilitator, title=SECRET)
-    review_services.participant_invite(facilitator, review, author)
+    review_services.participant_invite(facilitator, review, invitee=author)
     return review
 
 
@@ -75,7 +75,7 @@ def test_the_board_checks_review_visibility_in_a_constant_number_of_queries(
 
     def give_about_a_draft(i):
         review = make_review(facilitator, title=f"Draft {i}")
-        review_services.participant_invite(facilitator, review, authors[i % 4])
+        review_services.participant_invite(facilitator, review, invitee=authors[i % 4])
         services.recognition_give(
             authors[i % 4], category="clean_handover", message=f"m{i}", team=teams[i % 4], review=review
         )

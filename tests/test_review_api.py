@@ -59,13 +59,13 @@ def url(review, action=""):
 def started(facilitator, participant, **overrides):
     """A review in review, with ``participant`` invited."""
     review = make_review(facilitator, **overrides)
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     return services.review_start(facilitator, review)
 
 
 def published(facilitator, participant, narrative="The queue filled up and nobody was paged.", **overrides):
     review = started(facilitator, participant, **overrides)
-    services.scores_save(participant, review, SIX_SERVICE, submit=True)
+    services.scores_save(participant, review, scores=SIX_SERVICE, submit=True)
     review = services.review_update(facilitator, review, version=review.version, narrative=narrative)
     return services.review_publish(facilitator, review)
 
@@ -264,7 +264,7 @@ def test_create_with_garbage_bodies_is_a_400_not_a_500(facilitator, body, conten
 @pytest.mark.parametrize("who", ["staff", "governance"])
 def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facilitator, participant, who):
     review = make_review(facilitator)
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     one_of_each_child(facilitator, review, participant)
     incident = review.incident
     children = [
@@ -298,7 +298,7 @@ def test_a_draft_is_404_for_people_who_are_not_participants(request, api, facili
 
 def test_a_participant_sees_the_draft_and_its_records(api, facilitator, participant):
     review = make_review(facilitator, title="Seen by Pat")
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     one_of_each_child(facilitator, review, participant)
     services.review_update(facilitator, review, version=1, narrative="The lead should have paged sooner.")
     make_review(facilitator, title="Not Pat's")
@@ -343,7 +343,7 @@ def test_review_list_counts_per_role(request, api, facilitator, participant, who
     started(facilitator, participant, title="Pat scores this")
     make_review(facilitator, title="Nobody invited")
     invited = make_review(facilitator, title="Pat is invited to this draft")
-    services.participant_invite(facilitator, invited, participant)
+    services.participant_invite(facilitator, invited, invitee=participant)
     api.force_authenticate(request.getfixturevalue(who))
     body = api.get("/api/reviews/").json()
     assert body["count"] == count
@@ -375,7 +375,7 @@ def test_start_needs_a_participant(api, facilitator, participant, review):
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert state_of(review) == ReviewState.DRAFT
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     response = api.post(url(review, "start"))
     assert response.status_code == 200
     assert response.json()["state"] == "in_review"
@@ -398,12 +398,12 @@ def test_return_to_draft(api, facilitator, participant):
 def test_publish_needs_a_submitted_participant_and_a_narrative(api, facilitator, participant, review):
     api.force_authenticate(facilitator)
     assert api.post(url(review, "publish")).status_code == 400  # a draft is not published
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     services.review_start(facilitator, review)
     response = api.post(url(review, "publish"))
     assert response.status_code == 400  # nobody submitted yet
     assert "non_field_errors" in response.json()
-    services.scores_save(participant, review, SIX_SERVICE, submit=True)
+    services.scores_save(participant, review, scores=SIX_SERVICE, submit=True)
     response = api.post(url(review, "publish"))
     assert response.status_code == 400
     assert "narrative" in response.json()
@@ -475,7 +475,7 @@ def test_participants_get_403_and_others_404_on_state_actions(
     api, facilitator, participant, staff, governance, state, action, payload
 ):
     review = make_review(facilitator)
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     if state == "in_review":
         services.review_start(facilitator, review)
     payload = {k: (governance.pk if v == "{other}" else v) for k, v in payload.items()}
@@ -505,7 +505,7 @@ def test_people_who_see_a_published_review_get_403_on_its_state_actions(
 
 def test_consolidate_stores_the_clarity_score(api, facilitator, participant):
     review = started(facilitator, participant)
-    services.scores_save(participant, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
+    services.scores_save(participant, review, scores=dict.fromkeys(range(1, 7), (5, "")), submit=True)
     api.force_authenticate(facilitator)
     response = api.post(url(review, "consolidate"))
     assert response.status_code == 200
@@ -553,7 +553,7 @@ def test_patch_review_with_version(api, facilitator, review):
 
 
 def test_a_state_change_makes_an_earlier_copy_stale(api, facilitator, participant, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(facilitator)
     version = api.get(url(review)).json()["version"]
     api.post(url(review, "start"))
@@ -722,7 +722,7 @@ def test_handing_a_role_to_its_holder_is_refused(api, facilitator, staff, review
 
 
 def test_role_assignments_per_role(api, facilitator, participant, staff, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(participant)
     assert api.post("/api/role-assignments/", role_payload(review, participant, 10)).status_code == 403
     api.force_authenticate(staff)
@@ -786,7 +786,7 @@ def test_a_timeline_entry_without_a_kind_is_not_a_500(facilitator, review):
 
 
 def test_timeline_entries_per_role(api, facilitator, participant, staff, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     entry = services.timeline_entry_add(facilitator, review.incident, at=at(review, 5), kind="note", what="x")
     api.force_authenticate(participant)
     assert len(api.get("/api/timeline-entries/").json()["results"]) == 1
@@ -815,7 +815,7 @@ def test_a_published_timeline_is_read_only(api, facilitator, participant):
 
 
 def test_findings_per_role(api, facilitator, participant, staff, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(facilitator)
     response = api.post("/api/findings/", {"review": review.pk, "text": "  Nobody held the decision role.  "})
     assert response.status_code == 201
@@ -881,7 +881,7 @@ def test_bad_scores_are_a_400(api, facilitator, participant, scores, field):
 
 
 def test_scores_are_given_only_while_in_review(api, facilitator, participant, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(participant)
     response = api.post(url(review, "scores"), {"scores": SIX, "submit": True})
     assert response.status_code == 400
@@ -913,8 +913,8 @@ def test_scores_for_people_who_are_not_participants(api, facilitator, participan
 def test_scores_are_blind_until_you_submit(api, facilitator, participant):
     review = started(facilitator, participant)
     other = UserFactory(username="olive")
-    services.participant_invite(facilitator, review, other)
-    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, review, invitee=other)
+    services.scores_save(other, review, scores=dict.fromkeys(range(1, 7), (2, "")), submit=True)
     api.force_authenticate(participant)
     api.post(url(review, "scores"), {"scores": SIX[:3]})
     assert api.get(url(review)).json()["consolidation"] is None  # saved, not submitted: still blind
@@ -998,7 +998,7 @@ def test_an_action_item_without_a_kind_is_not_a_500(facilitator, staff, review):
 
 
 def test_action_items_per_role(api, facilitator, participant, staff, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(participant)
     assert api.post("/api/action-items/", item_payload(review, participant)).status_code == 403
     api.force_authenticate(staff)
@@ -1115,7 +1115,7 @@ def test_language_check_limits(api, staff):
 
 def test_language_check_uses_names_only_from_reviews_you_may_see(api, facilitator, participant, staff):
     review = make_review(facilitator)
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     text = {"text": "Pat forgot the runbook.", "review": review.pk}
     api.force_authenticate(participant)
     hits = api.post("/api/language-check/", text).json()["hits"]
@@ -1151,7 +1151,7 @@ def test_inactive_people_cannot_be_invited(api, facilitator, review):
 
 
 def test_invite_per_role_and_state(api, facilitator, participant, staff, governance, review):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(participant)
     assert api.post(url(review, "invite"), {"user": governance.pk}).status_code == 403
     api.force_authenticate(staff)
@@ -1171,7 +1171,7 @@ def test_review_list_query_count_is_constant(api, facilitator, django_assert_max
 
     def add(i):
         review = make_review(facilitator, title=f"Review {i}", team=team)
-        services.participant_invite(facilitator, review, UserFactory())
+        services.participant_invite(facilitator, review, invitee=UserFactory())
         return review
 
     for i in range(3):
@@ -1199,7 +1199,7 @@ def _fill(facilitator, review, people):
         services.timeline_entry_add(
             facilitator, review.incident, at=at(review, 5 + i), kind="note", what=f"{person.first_name} was paged."
         )
-        services.participant_invite(facilitator, review, person)
+        services.participant_invite(facilitator, review, invitee=person)
         finding = services.finding_add(facilitator, review, text=f"Finding {i}: the lead should have known.")
         services.action_item_add(
             facilitator,
@@ -1213,7 +1213,7 @@ def _fill(facilitator, review, people):
     services.language_hit_dismiss(facilitator, review, phrase="was paged", reason="Fine")
     review = services.review_start(facilitator, review)
     for person in people:
-        services.scores_save(person, review, SIX_SERVICE, submit=True)
+        services.scores_save(person, review, scores=SIX_SERVICE, submit=True)
     review = services.review_update(facilitator, review, version=review.version, narrative="Sam forgot the runbook.")
     return services.review_publish(facilitator, review)
 
@@ -1292,8 +1292,8 @@ def test_consolidation_is_for_a_review_in_review_only(api, facilitator, particip
 def test_the_stored_clarity_score_stays_blind_to_a_participant_who_has_not_submitted(api, facilitator, participant):
     review = started(facilitator, participant)
     other = UserFactory(username="olive")
-    services.participant_invite(facilitator, review, other)
-    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, review, invitee=other)
+    services.scores_save(other, review, scores=dict.fromkeys(range(1, 7), (2, "")), submit=True)
     services.scores_consolidate(facilitator, review)
     assert Review.objects.get(pk=review.pk).clarity_score == 25.0
     api.force_authenticate(participant)
@@ -1309,8 +1309,8 @@ def test_the_stored_clarity_score_stays_blind_to_a_participant_who_has_not_submi
 def test_the_review_list_page_hides_the_clarity_score_until_you_submit(client, facilitator, participant):
     review = started(facilitator, participant, title="Blind one")
     other = UserFactory(username="olive")
-    services.participant_invite(facilitator, review, other)
-    services.scores_save(other, review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, review, invitee=other)
+    services.scores_save(other, review, scores=dict.fromkeys(range(1, 7), (2, "")), submit=True)
     services.scores_consolidate(facilitator, review)
     client.force_login(participant)
     assert ">25<" not in client.get("/reviews/").content.decode().replace(" ", "")
@@ -1382,7 +1382,7 @@ def test_removing_an_assignment_recorded_by_mistake_reopens_the_gap(api, facilit
 @pytest.mark.parametrize(("who", "code"), [("staff", 404), ("participant", 403)])  # staff may not see the draft
 def test_only_facilitators_correct_end_or_remove_roles(request, api, facilitator, participant, review, who, code):
     lead = held(facilitator, review)[0]
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(request.getfixturevalue(who))
     assert api.patch(f"/api/role-assignments/{lead.pk}/", {"handover_note": "x"}).status_code == code
     assert api.delete(f"/api/role-assignments/{lead.pk}/").status_code == code
@@ -1393,9 +1393,9 @@ def test_only_facilitators_correct_end_or_remove_roles(request, api, facilitator
 def test_roles_of_a_published_review_are_read_only(api, facilitator, participant):
     review = make_review(facilitator)
     lead = held(facilitator, review)[0]
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     review = services.review_start(facilitator, review)
-    services.scores_save(participant, review, SIX_SERVICE, submit=True)
+    services.scores_save(participant, review, scores=SIX_SERVICE, submit=True)
     review = services.review_update(facilitator, review, version=review.version, narrative="The queue filled up.")
     services.review_publish(facilitator, review)
     api.force_authenticate(facilitator)
@@ -1446,8 +1446,8 @@ def test_sorting_by_clarity_does_not_reveal_the_order_of_blind_scores(api, facil
     for title, score in (("A", 5), ("B", 1), ("C", 3)):
         review = started(facilitator, participant, title=title)
         voter = UserFactory(username=f"voter-{title}")
-        services.participant_invite(facilitator, review, voter)
-        services.scores_save(voter, review, dict.fromkeys(range(1, 7), (score, "")), submit=True)
+        services.participant_invite(facilitator, review, invitee=voter)
+        services.scores_save(voter, review, scores=dict.fromkeys(range(1, 7), (score, "")), submit=True)
         services.scores_consolidate(facilitator, review)
         scored.append(review.pk)
     api.force_authenticate(facilitator)

@@ -28,9 +28,9 @@ def fclient(client, facilitator):
 def published(facilitator, **overrides):
     review = make_review(facilitator, **overrides)
     participant = UserFactory()
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     services.review_start(facilitator, review)
-    services.scores_save(participant, review, SIX, submit=True)
+    services.scores_save(participant, review, scores=SIX, submit=True)
     services.review_update(facilitator, review, version=review.version + 1, narrative="What happened.")
     return services.review_publish(facilitator, review)
 
@@ -190,7 +190,7 @@ def test_two_facilitators_editing_the_same_review(facilitator):
 def test_participant_scores_through_the_page(client, facilitator):
     review = make_review(facilitator)
     pat = UserFactory(username="pat")
-    services.participant_invite(facilitator, review, pat)
+    services.participant_invite(facilitator, review, invitee=pat)
     services.review_start(facilitator, review)
     client.force_login(pat)
     assert "Others' scores stay hidden until you submit yours." in client.get(f"/reviews/{review.pk}/").content.decode()
@@ -208,10 +208,10 @@ def test_wide_spread_is_highlighted(client, facilitator):
     review = make_review(facilitator)
     a, b = UserFactory(), UserFactory()
     for user in (a, b):
-        services.participant_invite(facilitator, review, user)
+        services.participant_invite(facilitator, review, invitee=user)
     services.review_start(facilitator, review)
-    services.scores_save(a, review, dict.fromkeys(range(1, 7), (1, "")), submit=True)
-    services.scores_save(b, review, dict.fromkeys(range(1, 7), (5, "")), submit=True)
+    services.scores_save(a, review, scores=dict.fromkeys(range(1, 7), (1, "")), submit=True)
+    services.scores_save(b, review, scores=dict.fromkeys(range(1, 7), (5, "")), submit=True)
     client.force_login(facilitator)
     html = client.get(f"/reviews/{review.pk}/").content.decode()
     assert html.count("Wide: people disagree") == 6
@@ -242,7 +242,7 @@ def test_action_items_owner_marks_done_and_overdue_items_are_marked(client, faci
         facilitator, review, title="Fix the pager rota", owner=staff, due_on=timezone.localdate(), kind="training"
     )
     type(item).objects.filter(pk=item.pk).update(due_on=timezone.localdate() - timedelta(days=2))
-    services.participant_invite(facilitator, review, staff)
+    services.participant_invite(facilitator, review, invitee=staff)
     client.force_login(staff)
     home = client.get("/").content.decode()
     assert "Fix the pager rota" in home and "Overdue since" in home
@@ -282,7 +282,7 @@ def _grow(facilitator, review, n):
         services.timeline_entry_add(
             facilitator, review.incident, at=base + timedelta(minutes=i), kind="note", what=f"n{i}"
         )
-        services.participant_invite(facilitator, review, person)
+        services.participant_invite(facilitator, review, invitee=person)
         services.finding_add(facilitator, review, text=f"finding {i}")
         services.action_item_add(
             facilitator, review, title=f"a{i}", owner=person, due_on=timezone.localdate(), kind="other"
@@ -290,7 +290,7 @@ def _grow(facilitator, review, n):
     if review.state == ReviewState.DRAFT:
         services.review_start(facilitator, review)
     for person in people:
-        services.scores_save(person, review, SIX, submit=True)
+        services.scores_save(person, review, scores=SIX, submit=True)
 
 
 def test_review_page_query_count_is_constant(fclient, facilitator, django_assert_max_num_queries):

@@ -42,7 +42,7 @@ def participant(db):
 
 @pytest.fixture
 def in_review(review, facilitator, participant):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     return services.review_start(facilitator, review)
 
 
@@ -165,35 +165,35 @@ def test_start_needs_a_participant(review, facilitator):
 
 def test_participants_score_blind_and_only_their_own(in_review, participant, staff, facilitator):
     with pytest.raises(PermissionDenied):
-        services.scores_save(staff, in_review, SIX)
+        services.scores_save(staff, in_review, scores=SIX)
     with pytest.raises(PermissionDenied):
-        services.scores_save(facilitator, in_review, SIX)
-    services.scores_save(participant, in_review, {1: (5, "")})
+        services.scores_save(facilitator, in_review, scores=SIX)
+    services.scores_save(participant, in_review, scores={1: (5, "")})
     with pytest.raises(ValidationError) as error:
-        services.scores_save(participant, in_review, {2: (3, "")}, submit=True)
+        services.scores_save(participant, in_review, scores={2: (3, "")}, submit=True)
     assert "score_3" in error.value.message_dict  # every dimension before submitting
     with pytest.raises(ValidationError):
-        services.scores_save(participant, in_review, {1: (9, "")})
-    services.scores_save(participant, in_review, SIX, submit=True)
+        services.scores_save(participant, in_review, scores={1: (9, "")})
+    services.scores_save(participant, in_review, scores=SIX, submit=True)
     assert in_review.participants.get(user=participant).submitted_at is not None
 
 
 def test_scores_are_only_given_while_in_review(review, facilitator, participant):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     with pytest.raises(ValidationError):
-        services.scores_save(participant, review, SIX)
+        services.scores_save(participant, review, scores=SIX)
 
 
 def test_what_a_participant_sees_before_and_after_submitting(in_review, facilitator, participant):
     from reviews import selectors
 
     other = UserFactory(username="other")
-    services.participant_invite(facilitator, in_review, other)
-    services.scores_save(other, in_review, dict.fromkeys(range(1, 7), (2, "")), submit=True)
+    services.participant_invite(facilitator, in_review, invitee=other)
+    services.scores_save(other, in_review, scores=dict.fromkeys(range(1, 7), (2, "")), submit=True)
     page = selectors.review_for_page(in_review.pk)
     assert selectors.scoring(page, participant)["summaries"] is None
     assert selectors.scoring(page, facilitator)["summaries"][0].median == 2.0
-    services.scores_save(participant, in_review, SIX, submit=True)
+    services.scores_save(participant, in_review, scores=SIX, submit=True)
     page = selectors.review_for_page(in_review.pk)
     assert selectors.scoring(page, participant)["summaries"][0].median == 3.0
 
@@ -201,7 +201,7 @@ def test_what_a_participant_sees_before_and_after_submitting(in_review, facilita
 def test_publish_consolidates_and_freezes(in_review, facilitator, participant):
     with pytest.raises(ValidationError):
         services.review_publish(facilitator, in_review)  # nobody submitted
-    services.scores_save(participant, in_review, SIX, submit=True)
+    services.scores_save(participant, in_review, scores=SIX, submit=True)
     with pytest.raises(ValidationError):
         services.review_publish(facilitator, in_review)  # no narrative
     services.review_update(facilitator, in_review, version=in_review.version, narrative="What happened.")
@@ -215,11 +215,11 @@ def test_publish_consolidates_and_freezes(in_review, facilitator, participant):
     with pytest.raises(ValidationError):
         services.finding_add(facilitator, review, text="Late finding")
     with pytest.raises(ValidationError):
-        services.scores_save(participant, review, SIX)
+        services.scores_save(participant, review, scores=SIX)
 
 
 def test_amendment_keeps_the_earlier_text(in_review, facilitator, participant, staff):
-    services.scores_save(participant, in_review, SIX, submit=True)
+    services.scores_save(participant, in_review, scores=SIX, submit=True)
     services.review_update(facilitator, in_review, version=in_review.version, narrative="Original text.")
     review = services.review_publish(facilitator, in_review)
     with pytest.raises(PermissionDenied):
@@ -233,7 +233,7 @@ def test_amendment_keeps_the_earlier_text(in_review, facilitator, participant, s
 
 
 def test_only_facilitators_move_states(review, staff, participant, facilitator):
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     for user in (staff, participant):
         with pytest.raises(PermissionDenied):
             services.review_start(user, review)
@@ -244,7 +244,7 @@ def test_visibility_of_drafts_and_published_reviews(in_review, facilitator, part
     assert policy.can_view(participant, in_review)
     assert not policy.can_view(staff, in_review)
     assert list(policy.visible_reviews(staff)) == []
-    services.scores_save(participant, in_review, SIX, submit=True)
+    services.scores_save(participant, in_review, scores=SIX, submit=True)
     services.review_update(facilitator, in_review, version=in_review.version, narrative="Text.")
     services.review_publish(facilitator, in_review)
     assert list(policy.visible_reviews(staff)) == [in_review]

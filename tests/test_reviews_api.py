@@ -49,7 +49,7 @@ def test_create_per_role_and_bad_input(api, facilitator, staff, governance):
 def test_drafts_are_404_for_staff_and_published_ones_readable(api, facilitator, staff):
     review = make_review(facilitator)
     participant = UserFactory()
-    services.participant_invite(facilitator, review, participant)
+    services.participant_invite(facilitator, review, invitee=participant)
     api.force_authenticate(staff)
     assert api.get(f"/api/reviews/{review.pk}/").status_code == 404
     assert api.get("/api/reviews/").json()["count"] == 0
@@ -134,8 +134,8 @@ def test_action_items_per_role(api, facilitator, staff, governance):
         "kind": "monitoring",
     }
     item = api.post("/api/action-items/", payload).json()
-    services.participant_invite(facilitator, review, staff)
-    services.participant_invite(facilitator, review, governance)
+    services.participant_invite(facilitator, review, invitee=staff)
+    services.participant_invite(facilitator, review, invitee=governance)
     api.force_authenticate(governance)
     assert api.post(f"/api/action-items/{item['id']}/state/", {"state": "done"}).status_code == 403
     api.force_authenticate(staff)
@@ -158,7 +158,7 @@ def test_review_list_and_detail_query_counts(api, facilitator, django_assert_max
     api.force_authenticate(facilitator)
     reviews = [make_review(facilitator, title=f"R{i}") for i in range(2)]
     for review in reviews:  # one of everything, so every prefetch runs in the small case too
-        services.participant_invite(facilitator, review, UserFactory())
+        services.participant_invite(facilitator, review, invitee=UserFactory())
         services.timeline_entry_add(
             facilitator, review.incident, at=review.incident.escalated_at, kind="note", what="x"
         )
@@ -171,7 +171,7 @@ def test_review_list_and_detail_query_counts(api, facilitator, django_assert_max
     target = reviews[1]
     for i in range(8):
         person = UserFactory()
-        services.participant_invite(facilitator, target, person)
+        services.participant_invite(facilitator, target, invitee=person)
         services.timeline_entry_add(
             facilitator, target.incident, at=target.incident.escalated_at, kind="note", what=f"{i}"
         )

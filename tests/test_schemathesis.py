@@ -171,11 +171,13 @@ def api_world(db, facilitator, staff, governance):
             kind=ActionKind.OWNERSHIP_MAP,
             finding=finding,
         )
-        review_services.participant_invite(facilitator, review, staff)
+        review_services.participant_invite(facilitator, review, invitee=staff)
         reviews.append(review)
     review_services.review_start(facilitator, reviews[1])
     review_services.review_start(facilitator, reviews[2])
-    review_services.scores_save(staff, reviews[2], dict.fromkeys(range(1, 7), (4, "Roles were clear.")), submit=True)
+    review_services.scores_save(
+        staff, reviews[2], scores=dict.fromkeys(range(1, 7), (4, "Roles were clear.")), submit=True
+    )
     review_services.review_publish(facilitator, reviews[2])
 
     recognition = recognition_services.recognition_give(
