@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from core.models import Heartbeat
 from core.roles import FACILITATORS, GOVERNANCE
@@ -28,6 +29,12 @@ def require(name, available):
 
 
 # People, one per role ------------------------------------------------------
+
+
+@pytest.fixture
+def api():
+    """An API client; authenticate it as a person with ``api.force_authenticate(user)``."""
+    return APIClient()
 
 
 @pytest.fixture

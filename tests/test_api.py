@@ -2,14 +2,8 @@ import re
 
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory, TeamFactory
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def test_anonymous_api_requests_are_refused(api, db):

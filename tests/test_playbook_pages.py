@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from rest_framework.test import APIClient
 
 from playbook import services
 from playbook.models import ReviewTask, Revision, RevisionState, Section
@@ -127,11 +126,6 @@ def test_playbook_pages_query_counts_are_constant(client, staff, governance, dja
 
 
 # API ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def test_api_sections_and_versions(api, section, staff):

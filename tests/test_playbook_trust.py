@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import JSONField, Value
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from playbook import services
 from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, SectionVersion, TaskState
@@ -35,11 +34,6 @@ STORED_MALFORMED_MAPS = [
     pytest.param({"decision_owner": {"team": [1, 2], "person": {"a": 1}}}, id="unhashable-ids"),
     pytest.param({"decision_owner": {"person": -5}, 7: None}, id="a-negative-id"),
 ]
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture
