@@ -14,22 +14,19 @@ from core.ids import parse_id
 from playbook import policy, selectors, services
 from playbook.diff import Names, as_text, compare, word_diff
 from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm
-from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, Section, SectionVersion, TaskState
+from playbook.models import (
+    ReviewCycle,
+    ReviewTask,
+    Revision,
+    RevisionState,
+    Section,
+    SectionContent,
+    SectionVersion,
+    TaskState,
+)
 from reviews.models import ActionItem, ActionKind
 
-SEARCH_FIELDS = (
-    "pattern",
-    "recognise",
-    "change_authority",
-    "acceptable_risks",
-    "fallback_options",
-    "contingency_contacts",
-    "script_acknowledge",
-    "script_known",
-    "script_unknown",
-    "script_next_steps",
-    "script_next_update",
-)
+SEARCH_FIELDS = ("pattern", "change_authority", *SectionContent.MARKDOWN_FIELDS)
 
 
 @require_safe
