@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.errors import require
 from core.fields import SlugRelatedField
 from core.openapi import IF_MATCH
 from core.versioning import ETagMixin, precondition, with_if_match
@@ -350,12 +351,8 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        revision = self.get_object()
-        if not policy.can_decide(request.user):
-            raise PermissionDenied("Only governance owners approve or reject revisions.")
-        serializer = DecisionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.revision_approve(request.user, revision, **serializer.validated_data)
+        revision, decision = self._decision(request)
+        services.revision_approve(request.user, revision, **decision)
         return self._detail(revision)
 
     @extend_schema(
@@ -363,13 +360,17 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        revision, decision = self._decision(request)
+        services.revision_reject(request.user, revision, comment=decision["comment"])
+        return self._detail(revision)
+
+    def _decision(self, request):
+        """The revision (else 404), then the role (else 403), then the decision's body."""
         revision = self.get_object()
-        if not policy.can_decide(request.user):
-            raise PermissionDenied("Only governance owners approve or reject revisions.")
+        require(policy.can_decide(request.user), "Only governance owners approve or reject revisions.")
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.revision_reject(request.user, revision, comment=serializer.validated_data["comment"])
-        return self._detail(revision)
+        return revision, serializer.validated_data
 
     @extend_schema(
         request=None,
