@@ -28,6 +28,11 @@ def can_decide(user):
     return is_governance(user)
 
 
+def can_decide_revision(user, revision):
+    """Four eyes: a governance owner decides on anyone's revision but their own."""
+    return can_decide(user) and revision.author_id != user.pk
+
+
 def can_see_cycle(user):
     return is_governance(user)
 

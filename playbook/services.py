@@ -244,7 +244,7 @@ def revision_withdraw(user, revision):
 
 def _decide(user, revision, comment_required):
     require(policy.can_decide(user), "Only governance owners approve or reject revisions.")
-    require(revision.author_id != user.pk, "Four eyes: you cannot decide on your own revision.")
+    require(policy.can_decide_revision(user, revision), "Four eyes: you cannot decide on your own revision.")
     if revision.state != RevisionState.SUBMITTED:
         raise ValidationError(
             f"Only a submitted revision can be decided (this one is {revision.get_state_display().lower()})."

@@ -198,7 +198,7 @@ def _render_revision(request, pk, decision_form=None, status=200, error=None):
             "rows": compare(old, revision.content()),
             "stale": stale,
             "is_author": policy.can_edit_revision(user, revision),
-            "can_decide": policy.can_decide(user) and revision.author_id != user.pk,
+            "can_decide": policy.can_decide_revision(user, revision),
             "decision_form": decision_form or DecisionForm(),
             "error": error,
         },

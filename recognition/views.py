@@ -12,7 +12,6 @@ from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
 from core.quarters import Quarter
-from core.roles import is_governance
 from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
 from recognition.models import Category, Recognition
@@ -60,7 +59,7 @@ def _render(request, form, page, filters, chart_quarter, review=None, status=200
             "chart": selectors.chart(ranked),
             "review": review,
             "query": query.urlencode(),
-            "can_hide": is_governance(request.user),
+            "can_hide": policy.can_hide(request.user),
             "hide_form": HideForm(),
             "seconded": mine,
         },
