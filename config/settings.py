@@ -287,7 +287,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing never blocks a request for long: a broker outage delays work,
-# the reconcile tasks pick it up later (see config/tasks.py).
+# the reconcile tasks pick it up later (see core/tasks.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # The schedule lives in the database (admin → Scheduled jobs); these are the

@@ -116,7 +116,9 @@ _HIDDEN_SUBJECTS = []
 
 
 def register_subject_guard(guard):
-    _HIDDEN_SUBJECTS.append(guard)
+    """Idempotent: an app registering again (its ready() run twice) adds nothing."""
+    if guard not in _HIDDEN_SUBJECTS:
+        _HIDDEN_SUBJECTS.append(guard)
 
 
 def redact_for(user, events):

@@ -52,7 +52,7 @@ TREND_METRICS = [
 def dashboard_data(params, viewer, today=None):
     """Everything the dashboard shows ``viewer`` for ``params`` (period, exercises): only
     the reviews they may open count. A fixed number of queries. Bad parameters raise
-    ``ValidationError`` naming them (reviews/params.py)."""
+    ``ValidationError`` naming them (insights/params.py)."""
     period, exercises = parse_insights_params(params, today)
     teams = figures.by_group(period, "team", exercises, viewer=viewer)
     patterns = figures.by_group(period, "pattern", exercises, viewer=viewer)

@@ -6,12 +6,22 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def relabel_content_types(apps, schema_editor, old="reviews", new="insights"):
+    content_types = apps.get_model("contenttypes", "ContentType").objects
+    content_types.filter(app_label=old, model__in=["snapshot", "sharelink"]).update(app_label=new)
+
+
+def unrelabel_content_types(apps, schema_editor):
+    relabel_content_types(apps, schema_editor, old="insights", new="reviews")
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("reviews", "0011_moments_in_window"),  # the tables exist (reviews 0003)
     ]
 
@@ -52,4 +62,8 @@ class Migration(migrations.Migration):
         ),
     ]
 
-    operations = [migrations.SeparateDatabaseAndState(state_operations=state_operations)]
+    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=state_operations),
+        # Permissions and admin log entries point at the content types: they move with the models.
+        migrations.RunPython(relabel_content_types, unrelabel_content_types),
+    ]
