@@ -38,10 +38,9 @@ from reviews.models import (
     Dimension,
     DimensionResult,
     Incident,
-    ReviewState,
 )
 
-PUBLIC = (ReviewState.PUBLISHED, ReviewState.AMENDED)
+PUBLIC = policy.PUBLIC_STATES  # reviews everyone may read
 NO_PATTERN = "No pattern"
 ORGANISATION = None  # ``viewer`` for figures made for no one person (the prepared snapshot)
 
@@ -156,12 +155,12 @@ def parse_period(params, today=None):
 # The incident rows -------------------------------------------------------------------
 
 
-def visible_to(viewer, queryset, review_path="review"):
+def visible_to(viewer, queryset):
     """``queryset`` narrowed to the reviews ``viewer`` may open: the review list's rule
     (reviews/policy.py). ``ORGANISATION`` keeps every row, for figures made for no one reader."""
     if viewer is ORGANISATION or policy.sees_every_review(viewer):
         return queryset
-    return queryset.filter(**{f"{review_path}__in": policy.visible_reviews(viewer)})
+    return queryset.filter(review__in=policy.visible_reviews(viewer))
 
 
 def scope_of(viewer):

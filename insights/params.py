@@ -14,9 +14,11 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 
 from core import moments
+from core.quarters import Quarter
 from insights import figures
 
-EXERCISES = ("exclude", "only", "include")
+EXERCISE_CHOICES = [("exclude", "Real escalations"), ("only", "Exercises only"), ("include", "Both")]
+EXERCISES = tuple(value for value, _ in EXERCISE_CHOICES)
 FIRST_YEAR = moments.EARLIEST.year
 YEARS_AHEAD = moments.YEARS_AHEAD
 MONTH_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-9])|(0[13-9]|1[0-2])-30|(0[13578]|1[02])-31"
@@ -38,11 +40,11 @@ def parse_insights_params(params, today=None):
     quarter, start, end = (params.get(name, "") for name in ("quarter", "from", "to"))
     period = figures.Period.containing(today)
     if quarter:
-        match = re.fullmatch(r"([0-9]{4})-Q([1-4])", quarter)
+        chosen = Quarter.parse(quarter, first_year=first.year, last_year=last.year)
         if start or end:
             errors["quarter"] = ["Give a quarter or a from and to date, not both."]
-        elif match and first.year <= int(match[1]) <= last.year:
-            period = figures.Period.quarter(int(match[1]), int(match[2]))
+        elif chosen:
+            period = figures.Period.of(chosen)
         else:
             errors["quarter"] = [f"Enter a quarter from {first.year}-Q1 to {last.year}-Q4, such as 2026-Q4."]
     elif start or end:

@@ -28,10 +28,9 @@ from core.models import AuditEvent
 from core.quarters import Quarter
 from insights import charts, figures, policy, services, snapshot
 from insights.models import ShareLink
-from insights.params import PARAMETERS, parse_insights_params
+from insights.params import EXERCISE_CHOICES, PARAMETERS, parse_insights_params
 
 CSV = "text/csv; charset=utf-8"
-EXERCISE_CHOICES = [("exclude", "Real escalations"), ("only", "Exercises only"), ("include", "Both")]
 SHORT_DIMENSIONS = {
     1: "1 · Roles named at the outset",
     2: "2 · Expectations communicated",

@@ -55,24 +55,8 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Incident
-        fields = [
-            "id",
-            "title",
-            "customer",
-            "severity",
-            "summary",
-            "customer_summary",
-            "team",
-            "pattern_name",
-            "playbook_section",
-            "playbook_version",
-            "escalated_at",
-            "acknowledged_at",
-            "first_customer_update_at",
-            "resolved_at",
-            "satisfaction",
-            "version",
-        ]
+        # The fields the incident services take (one list), and what only reads show.
+        fields = ["id", *services.INCIDENT_FIELDS, "playbook_version", "version"]
         read_only_fields = ["id", "playbook_version"]
 
 
