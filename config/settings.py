@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "playbook",
     "recognition",
     "insights",
+    "integrations",
     "demo",
 ]
 
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "integrations.context_processors.nav",
             ],
         },
     },
@@ -307,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
     "quarter-snapshot": {
         "task": "insights.tasks.prepare_snapshot",
         "schedule": env.float("SNAPSHOT_SECONDS", default=3600.0),
+    },
+    "integrations-apply-waiting": {
+        "task": "integrations.tasks.apply_waiting",
+        "schedule": env.float("INTEGRATIONS_RECONCILE_SECONDS", default=30.0),
     },
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",

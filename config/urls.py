@@ -18,6 +18,7 @@ urlpatterns = [
     path("recognition/", include("recognition.urls")),
     path("", include("insights.urls")),
     path("teams/", include("teams.urls")),
+    path("integrations/", include("integrations.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

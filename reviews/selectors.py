@@ -119,6 +119,7 @@ class RoleView:
     label: str
     core: bool
     history: list = field(default_factory=list)
+    reported: list = field(default_factory=list)  # what tools reported beside a history recorded by hand
 
     @property
     def current(self):
@@ -146,6 +147,9 @@ class TimelineItem:
     what: str
     source: str  # "entry", "milestone" or "role"
     entry: object = None
+    key: object = None  # the milestone's field, or the role assignment
+    origin: object = None  # where it came from (reviews.provenance), set by the page
+    reported: list = field(default_factory=list)  # what tools reported beside a value set by hand
 
 
 def _name(user):
@@ -164,7 +168,7 @@ def timeline(incident):
             kind = milestone_kinds.get(
                 field_name, EntryKind.CUSTOMER_UPDATE if "update" in field_name else EntryKind.NOTE
             )
-            items.append(TimelineItem(moment, kind, "Milestone", "", label, "milestone"))
+            items.append(TimelineItem(moment, kind, "Milestone", "", label, "milestone", key=field_name))
     previous = {}
     for a in sorted(incident.assignments.all(), key=lambda a: (a.started_at, a.pk)):
         before = previous.get(a.role)
@@ -172,11 +176,13 @@ def timeline(incident):
             what = f"{a.get_role_display()}: handed over from {_name(before.person)} to {_name(a.person)}"
             if a.handover_note:
                 what += f". What went with it: {a.handover_note}"
-            items.append(TimelineItem(a.started_at, EntryKind.HANDOVER, "Handover", _name(a.person), what, "role"))
+            items.append(
+                TimelineItem(a.started_at, EntryKind.HANDOVER, "Handover", _name(a.person), what, "role", key=a)
+            )
         else:
             what = f"{_name(a.person)} took the {a.get_role_display().lower()} role"
             items.append(
-                TimelineItem(a.started_at, EntryKind.ROLE_CHANGE, "Role change", _name(a.person), what, "role")
+                TimelineItem(a.started_at, EntryKind.ROLE_CHANGE, "Role change", _name(a.person), what, "role", key=a)
             )
         previous[a.role] = a
     order = {"milestone": 0, "role": 1, "entry": 2}

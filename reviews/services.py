@@ -361,19 +361,48 @@ def role_remove(user, assignment):
 # Timeline -----------------------------------------------------------------
 
 
-@transaction.atomic
-def timeline_entry_add(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
-    review = incident.review
-    require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
-    _require_editable(review)
+def _check_entry(at, what):
     if errors := moments.check_window({"at": at}):
         raise ValidationError(errors)
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"at": ["This is in the future."]})
     if not what.strip():
         raise ValidationError({"what": ["Say what happened."]})
+
+
+@transaction.atomic
+def timeline_entry_add(user, incident, *, at, what, kind=EntryKind.NOTE, who=""):
+    review = incident.review
+    require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    _require_editable(review)
+    _check_entry(at, what)
     entry = TimelineEntry.objects.create(incident=incident, at=at, kind=kind, who=who, what=what, created_by=user)
     audit.record(user, "timeline.added", entry, url=review.get_absolute_url(), note=what[:1000])
+    return entry
+
+
+ENTRY_FIELDS = ("at", "kind", "who", "what")
+
+
+@transaction.atomic
+def timeline_entry_edit(user, entry, **values):
+    """Correct an entry: when, what kind, who, what. Fields left out keep their value."""
+    entry = TimelineEntry.objects.select_for_update().select_related("incident__review").get(pk=entry.pk)
+    review = entry.incident.review
+    require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
+    _require_editable(review)
+    unknown = set(values) - set(ENTRY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown timeline entry fields: {sorted(unknown)}")
+    merged = {field: values.get(field, getattr(entry, field)) for field in ENTRY_FIELDS}
+    _check_entry(merged["at"], merged["what"])
+    before = audit.snapshot(entry, ENTRY_FIELDS)
+    for field, value in merged.items():
+        setattr(entry, field, value)
+    entry.save()
+    changes = audit.diff(before, audit.snapshot(entry, ENTRY_FIELDS))
+    if changes:
+        audit.record(user, "timeline.edited", entry, url=review.get_absolute_url(), changes=changes)
     return entry
 
 

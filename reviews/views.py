@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
+from reviews import provenance as review_provenance
 from reviews import policy, selectors, services
 from reviews.filters import ReviewFilter
 from reviews.forms import (
@@ -108,13 +109,15 @@ def _render_detail(request, review, status=200, **forms):
     manage = policy.can_manage(user, review)
     scoring = selectors.scoring(review, user)
     editable = review.is_editable and manage
+    ownership, timeline, provenance = _with_provenance(request, review)
     context = {
         "review": review,
         "incident": review.incident,
         "manage": manage,
         "editable": editable,
-        "ownership": selectors.ownership(review.incident),
-        "timeline": selectors.timeline(review.incident),
+        "ownership": ownership,
+        "timeline": timeline,
+        "provenance": provenance,
         "metrics": [
             (m, format_duration(m.value) if m.key != "satisfaction" else m.value)
             for m in selectors.metrics_for(review.incident)
@@ -141,6 +144,26 @@ def _render_detail(request, review, status=200, **forms):
     context["action_error"] = forms.get("action_error")
     context["transition_error"] = forms.get("transition_error")
     return render(request, "reviews/review_detail.html", context, status=status)
+
+
+def _with_provenance(request, review):
+    """The ownership table and the timeline, each fact marked with the tool it came from."""
+    provenance = review_provenance.for_review(request, review)
+    ownership = selectors.ownership(review.incident)
+    for role in ownership:
+        role.reported = provenance.reported.get(f"role:{role.role}", [])
+        for assignment in role.history:
+            assignment.origin = provenance.assignments.get(assignment.pk)
+    timeline = selectors.timeline(review.incident)
+    for item in timeline:
+        if item.source == "entry":
+            item.origin = provenance.entries.get(item.entry.pk)
+        elif item.source == "milestone":
+            item.origin = provenance.milestones.get(item.key)
+            item.reported = provenance.reported.get(item.key, [])
+        else:
+            item.origin = provenance.assignments.get(item.key.pk)
+    return ownership, timeline, provenance
 
 
 def _managed(request, pk):

@@ -1,0 +1,329 @@
+"""Applying a stored delivery to Baton, through the review services, exactly once.
+
+A delivery is applied inside one transaction that holds its record's row (one delivery per
+record at a time) and its own row; the status it ends in commits with its effects. A worker
+killed half-way leaves it waiting, and the reconcile task applies it then.
+
+How a report settles is derived from every fact stored for the field, not from the order the
+deliveries arrived in: the earliest acknowledgement wins, the latest resolution unless the
+record was reopened after it, a role's history is the facts in time order. A value a
+facilitator set by hand wins: later reports are kept and shown beside it, not applied.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import Conflict, error_text
+from integrations import parsers, people
+from integrations.events import MILESTONES, Unparseable
+from integrations.models import Delivery, DeliveryStatus, Fact, Record
+from reviews import services as review_services
+from reviews.models import EntryKind, Incident, OwnershipRole, Severity, TimelineEntry
+
+logger = logging.getLogger(__name__)
+
+REFUSED = (ValidationError, PermissionDenied, Conflict)
+
+
+def delivery_apply(delivery_id):
+    """Apply one delivery if it is still waiting; returns its status."""
+    delivery = Delivery.objects.select_related("source__actor").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.RECEIVED:
+        return delivery.status
+    try:
+        event = parsers.parse(delivery)
+    except Unparseable as error:
+        return _finish_alone(delivery, DeliveryStatus.FAILED, str(error))
+    if event is None:
+        return _finish_alone(delivery, DeliveryStatus.IGNORED, "Not an event Baton records.")
+    record = _record(delivery.source, event.record)
+    try:
+        with transaction.atomic():
+            Record.objects.select_for_update().filter(pk=record.pk).first()
+            delivery = Delivery.objects.select_for_update().select_related("source__actor").get(pk=delivery_id)
+            if delivery.status != DeliveryStatus.RECEIVED:
+                return delivery.status
+            record.refresh_from_db()
+            status, reason = _apply(delivery, record, event)
+            _finish(delivery, status, reason, record)
+            return status
+    except DatabaseError:
+        raise  # the database is unwell: the delivery stays waiting for the next run
+    except Exception as error:  # a fault in Baton, not in the delivery: recorded, retried after a fix
+        logger.exception("Applying delivery %s failed.", delivery_id)
+        return _finish_alone(delivery, DeliveryStatus.FAILED, f"Baton could not apply it ({type(error).__name__}).")
+
+
+def _record(source, external_id):
+    try:
+        with transaction.atomic():
+            return Record.objects.get_or_create(source=source, external_id=external_id[:200])[0]
+    except IntegrityError:  # created by a concurrent delivery about the same record
+        return Record.objects.get(source=source, external_id=external_id[:200])
+
+
+def _finish(delivery, status, reason, record=None):
+    delivery.status = status
+    delivery.reason = reason[:5000]
+    delivery.record = record or delivery.record
+    delivery.attempts += 1
+    delivery.applied_at = timezone.now()
+    delivery.save(update_fields=["status", "reason", "record", "attempts", "applied_at"])
+
+
+def _finish_alone(delivery, status, reason):
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.RECEIVED).update(
+            status=status, reason=reason[:5000], applied_at=timezone.now()
+        )
+    return status if changed else Delivery.objects.get(pk=delivery.pk).status
+
+
+def _apply(delivery, record, event):
+    source = delivery.source
+    if event.url and not record.url:
+        record.url = event.url[:500]
+    if event.title and not record.title:
+        record.title = event.title[:300]
+    if record.incident_id is None and event.link_incident is not None:
+        incident = Incident.objects.filter(pk=event.link_incident).first()
+        if incident is None:
+            record.save()
+            return DeliveryStatus.IGNORED, f"There is no incident {event.link_incident} in Baton."
+        record.incident = incident
+        record.save()
+        replay_ignored(record, exclude=delivery.pk)
+        return DeliveryStatus.APPLIED, _facts(source, incident, event, delivery)
+    if record.incident_id is None:
+        if not event.escalation:
+            record.save()
+            return DeliveryStatus.IGNORED, "Not an escalation by this source's rule (yet)."
+        record.incident = _open_incident(source, record, event, delivery)
+        record.save()
+        replay_ignored(record, exclude=delivery.pk)
+    else:
+        record.save()
+    return DeliveryStatus.APPLIED, _facts(source, record.incident, event, delivery)
+
+
+def replay_ignored(record, exclude=None):
+    """Apply the deliveries about ``record`` that arrived before it fed an incident, in arrival order."""
+    earlier = record.deliveries.filter(status=DeliveryStatus.IGNORED).exclude(pk=exclude)
+    for earlier_delivery in earlier.select_related("source__actor").order_by("received_at", "id"):
+        try:
+            event = parsers.parse(earlier_delivery)
+        except Unparseable:
+            continue
+        if event is not None:
+            _finish(
+                earlier_delivery,
+                DeliveryStatus.APPLIED,
+                _facts(record.source, record.incident, event, earlier_delivery),
+            )
+
+
+def _open_incident(source, record, event, delivery):
+    escalated_at = min(event.milestones.get("escalated_at", event.at), timezone.now())
+    review = review_services.review_create(
+        source.actor,
+        title=(event.title or f"{source.get_kind_display()} {record.external_id}")[:200],
+        customer=(event.customer or "Not known yet")[:200],
+        severity=event.severity or Severity.SEV2,
+        team=people.team_for(source, event.team_key),
+        summary=f"Opened from {source.name}: {record.url or record.external_id}.",
+        escalated_at=escalated_at,
+    )
+    Fact.objects.create(
+        incident=review.incident,
+        delivery=delivery,
+        field="escalated_at",
+        at=escalated_at,
+        value=escalated_at.isoformat(),
+        applied=True,
+    )
+    event.milestones.pop("escalated_at", None)
+    return review.incident
+
+
+# Facts ---------------------------------------------------------------------
+
+
+def _facts(source, incident, event, delivery):
+    """Record and settle each fact of ``event``; a refused one is kept with the reason. Returns the reasons."""
+    notes = []
+
+    def attempt(fact, settle):
+        try:
+            with transaction.atomic():
+                settle(fact)
+        except REFUSED as error:
+            fact.applied = False
+            fact.note = error_text(error) if isinstance(error, ValidationError) else str(error)
+            notes.append(f"{fact.field}: {fact.note}")
+        if fact.pk is None or fact.note:
+            fact.save()
+
+    def new(field, at, value="", shown="", ref=""):
+        return Fact(incident=incident, delivery=delivery, field=field, at=at, value=value, shown=shown, ref=ref)
+
+    actor = source.actor
+    for field, when in event.milestones.items():
+        attempt(new(field, when, when.isoformat()), lambda fact: _settle_value(actor, incident, fact.field, fact))
+    if event.reopened:
+        attempt(new("reopened", event.at), lambda fact: _settle_value(actor, incident, "resolved_at", fact))
+    if event.satisfaction is not None:
+        fact = new("satisfaction", event.at, str(event.satisfaction), f"{event.satisfaction} / 5")
+        attempt(fact, lambda fact: _settle_value(actor, incident, "satisfaction", fact))
+    for role, person in event.roles:
+        user = people.match(source, person)
+        if user is None:
+            what = f"{person} took the {OwnershipRole(role).label.lower()} role (not a Baton user: recorded as a name only)"
+            fact = new("entry", event.at, what)
+            attempt(fact, lambda fact, what=what: _add_entry(actor, incident, fact, EntryKind.ROLE_CHANGE, str(person)))
+        else:
+            name = user.get_full_name() or user.get_username()
+            attempt(new(f"role:{role}", event.at, str(user.pk), name), lambda fact: _settle_role(actor, incident, fact))
+    for entry in event.entries:
+        fact = new("entry", event.at, entry.what, ref=entry.ref)
+        who = entry.who or people.name_of(source, entry.person)
+        attempt(fact, lambda fact, entry=entry, who=who: _add_entry(actor, incident, fact, entry.kind, who))
+    if event.edit:
+        ref, what = event.edit
+        attempt(new("entry", event.at, what, ref=ref), lambda fact: _edit_entry(actor, incident, fact))
+    if event.delete:
+        attempt(
+            new("entry", event.at, "", "deleted", ref=event.delete), lambda fact: _delete_entry(actor, incident, fact)
+        )
+    return "\n".join(notes)
+
+
+class HandSet(ValidationError):
+    """A facilitator set this by hand: the report is kept beside it."""
+
+
+def _desired(field, facts):
+    if field == "satisfaction":
+        latest = max(facts, key=lambda f: (f.at, f.pk or 0), default=None)
+        return int(latest.value) if latest else None, latest
+    if field == "resolved_at":
+        solved = [f for f in facts if f.field == "resolved_at"]
+        reopened = [f for f in facts if f.field == "reopened"]
+        last = max(solved, key=lambda f: (f.at, f.pk or 0), default=None)
+        reopen = max(reopened, key=lambda f: (f.at, f.pk or 0), default=None)
+        if reopen is not None and (last is None or reopen.at > last.at):
+            return None, reopen
+        return (last.at if last else None), last
+    first = min(facts, key=lambda f: (f.at, f.pk or 0), default=None)
+    return (first.at if first else None), first
+
+
+def _stored(field, fact):
+    if fact is None or fact.field == "reopened":
+        return None
+    return int(fact.value) if field == "satisfaction" else fact.at
+
+
+def _settle_value(actor, incident, field, fact):
+    incident = Incident.objects.get(pk=incident.pk)
+    fields = [field, "reopened"] if field == "resolved_at" else [field]
+    facts = [*Fact.objects.filter(incident=incident, field__in=fields), fact]
+    claim = next((f for f in facts if f.applied and f.pk), None)
+    current = getattr(incident, field)
+    if current is not None and (claim is None or current != _stored(field, claim)):
+        raise HandSet("Kept beside the value a facilitator set by hand.")
+    desired, giver = _desired(field, facts)
+    if desired != current:
+        review_services.incident_update(actor, incident, version=incident.version, **{field: desired})
+    if giver is not claim:
+        if claim is not None:
+            Fact.objects.filter(pk=claim.pk).update(applied=False)
+        if giver.pk is None:
+            giver.applied = True
+            giver.save()
+        else:
+            Fact.objects.filter(pk=giver.pk).update(applied=True)
+    fact.save() if fact.pk is None else None
+
+
+def _written(assignment):
+    return f"{assignment.person_id}|{assignment.started_at.isoformat()}"
+
+
+def _settle_role(actor, incident, fact):
+    """A role's history is its facts in time order, one holder after another, each holding it
+    until the next took it over. Histories a facilitator recorded by hand are left as they are."""
+    role = fact.field.split(":", 1)[1]
+    incident = Incident.objects.get(pk=incident.pk)
+    facts = sorted([*Fact.objects.filter(incident=incident, field=fact.field), fact], key=lambda f: (f.at, f.pk or 0))
+    held = list(incident.assignments.filter(role=role).order_by("started_at", "id"))
+    ours = {f.assignment_id: f for f in facts if f.applied and f.assignment_id}
+    if any(a.created_by_id != actor.pk or a.pk not in ours or ours[a.pk].written != _written(a) for a in held):
+        raise HandSet("Kept beside the role history a facilitator recorded by hand.")
+    wanted = []  # (person id, start, fact): consecutive reports of the same holder are one span
+    for f in facts:
+        if not wanted or wanted[-1][0] != int(f.value):
+            wanted.append((int(f.value), max(f.at, incident.escalated_at), f))
+    have = [(a.person_id, a.started_at) for a in held]
+    if have == [(p, s) for p, s, _ in wanted]:
+        fact.save() if fact.pk is None else None
+        return
+    people_by_id = people.by_ids([p for p, _, _ in wanted])
+    if have == [(p, s) for p, s, _ in wanted[: len(have)]]:
+        todo = wanted[len(have) :]  # later holders: each hands over from the one before
+    else:  # a report from before the latest: rebuild the history in time order
+        for assignment in reversed(held):
+            review_services.role_remove(actor, assignment)
+        Fact.objects.filter(pk__in=[f.pk for f in facts if f.pk]).update(applied=False, assignment=None, written="")
+        todo = wanted
+    for person_id, start, giver in todo:
+        assignment = review_services.role_assign(
+            actor, incident, role=role, person=people_by_id[person_id], started_at=start
+        )
+        giver.applied, giver.assignment, giver.written = True, assignment, _written(assignment)
+        if giver.pk is None:
+            giver.save()
+        else:
+            Fact.objects.filter(pk=giver.pk).update(applied=True, assignment=assignment, written=giver.written)
+    fact.save() if fact.pk is None else None
+
+
+def _add_entry(actor, incident, fact, kind, who):
+    entry = review_services.timeline_entry_add(actor, incident, at=fact.at, what=fact.value, kind=kind, who=who[:200])
+    fact.entry, fact.applied = entry, True
+    fact.save()
+
+
+def _entry_for(incident, fact):
+    """The timeline entry an earlier report of the same message made, and that report."""
+    earlier = (
+        Fact.objects.filter(incident=incident, field="entry", ref=fact.ref, applied=True, entry__isnull=False)
+        .select_related("entry")
+        .order_by("-id")
+        .first()
+    )
+    if earlier is None:
+        raise ValidationError("The message it changes was never recorded.")
+    if earlier.entry.what != earlier.value:
+        raise HandSet("Kept beside the entry a facilitator edited by hand.")
+    return earlier.entry
+
+
+def _edit_entry(actor, incident, fact):
+    entry = _entry_for(incident, fact)
+    review_services.timeline_entry_edit(actor, entry, what=fact.value)
+    fact.entry, fact.applied = entry, True
+    fact.save()
+
+
+def _delete_entry(actor, incident, fact):
+    entry = _entry_for(incident, fact)
+    fact.value = entry.what
+    review_services.timeline_entry_delete(actor, TimelineEntry.objects.get(pk=entry.pk))
+    fact.applied = True
+    fact.save()
+
+
+__all__ = ["MILESTONES", "delivery_apply", "replay_ignored"]

@@ -1,0 +1,57 @@
+"""The review page's provenance from integrations: which tool each imported fact came from."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from integrations import policy
+from integrations.forms import LinkForm
+from integrations.models import Fact, Record
+from reviews.provenance import Origin, Provenance
+
+
+def _origin(fact, manager):
+    delivery = fact.delivery
+    record = delivery.record
+    return Origin(
+        source=delivery.source.name,
+        event=delivery.event_type or "event",
+        url=record.url if record else "",
+        delivery_url=delivery.get_absolute_url() if manager else "",
+    )
+
+
+def _shown(fact):
+    if fact.field in ("satisfaction",):
+        return fact.shown or fact.value
+    if fact.field.startswith("role:"):
+        return fact.shown
+    if fact.field == "reopened":
+        return "reopened"
+    return f"{timezone.localtime(fact.at):%d %b %H:%M}"
+
+
+def for_incident(request, review):
+    """Two queries: the incident's facts (with their deliveries and sources) and its records."""
+    incident = review.incident
+    manager = policy.can_manage(request.user)
+    provenance = Provenance()
+    facts = Fact.objects.filter(incident=incident).select_related("delivery__source", "delivery__record")
+    for fact in facts.order_by("at", "id"):
+        if fact.applied and fact.entry_id:
+            provenance.entries[fact.entry_id] = _origin(fact, manager)
+        elif fact.applied and fact.assignment_id:
+            provenance.assignments[fact.assignment_id] = _origin(fact, manager)
+        elif fact.applied:
+            provenance.milestones[fact.field] = _origin(fact, manager)
+        elif fact.note:
+            key = "resolved_at" if fact.field == "reopened" else fact.field
+            provenance.reported.setdefault(key, []).append((_origin(fact, manager), _shown(fact), fact.note))
+    records = list(Record.objects.filter(incident=incident).select_related("source").order_by("source__name", "id"))
+    if records or manager:
+        context = {
+            "records": records,
+            "review": review,
+            "link_form": LinkForm() if manager and not review.is_archived else None,
+        }
+        provenance.panels.append(render_to_string("integrations/review_panel.html", context, request=request))
+    return provenance

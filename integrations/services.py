@@ -1,0 +1,194 @@
+"""Every change to integrations goes through here: pages, the receiving endpoint, tasks and the
+import command alike. Applying a delivery's facts is integrations.apply."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core import audit
+from core.errors import require
+from core.roles import FACILITATORS
+from core.tasks import enqueue_on_commit
+from integrations import parsers, policy
+from integrations.models import Delivery, DeliveryStatus, Record, Source, SourceKind
+from integrations.signatures import VENDOR_MADE_SECRET, new_secret
+from teams.models import Team
+
+#: The request headers a delivery keeps: ids, timestamps and retry counts, never a signature.
+KEPT_HEADERS = (
+    "Content-Type",
+    "User-Agent",
+    "X-Zendesk-Webhook-Id",
+    "X-Zendesk-Webhook-Invocation-Id",
+    "X-Webhook-Id",
+    "X-Webhook-Subscription",
+    "X-Atlassian-Webhook-Identifier",
+    "X-Atlassian-Webhook-Retry",
+    "X-Slack-Request-Timestamp",
+    "X-Slack-Retry-Num",
+    "X-Slack-Retry-Reason",
+    "webhook-id",
+    "webhook-timestamp",
+)
+SOURCE_FIELDS = ("name", "team", "team_map", "rule_tags", "rule_priorities", "base_url", "api_url", "enabled")
+DEFAULT_OVERLAP_HOURS = 24
+
+
+def _check_team_map(team_map):
+    if not isinstance(team_map, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in team_map.items()
+    ):
+        raise ValidationError({"team_map": ["Map each of the tool's groups to a team slug, as text."]})
+    missing = set(team_map.values()) - set(
+        Team.objects.filter(slug__in=team_map.values()).values_list("slug", flat=True)
+    )
+    if missing:
+        raise ValidationError({"team_map": [f"No team has the slug {', '.join(sorted(missing))}."]})
+
+
+@transaction.atomic
+def source_create(user, *, kind, name, secret="", api_token="", **values):
+    """Connect a tool. Returns the source and its signing secret, which is shown only this once."""
+    require(policy.can_manage(user), "Only facilitators and admins connect tools.")
+    if kind not in SourceKind.values:
+        raise ValidationError({"kind": ["Choose a tool."]})
+    if kind in VENDOR_MADE_SECRET and not secret.strip():
+        label = SourceKind(kind).label
+        raise ValidationError({"secret": [f"Paste the signing secret {label} shows for this webhook."]})
+    if not name.strip():
+        raise ValidationError({"name": ["Name the source."]})
+    if Source.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": ["A source already has this name."]})
+    _check_team_map(values.get("team_map", {}))
+    secret = secret.strip() or new_secret(kind)
+    actor = get_user_model().objects.create(
+        username=f"source-{secrets.token_hex(6)}",
+        first_name=name.strip()[:150],
+        last_name="(integration)",
+        is_active=False,
+    )
+    actor.set_unusable_password()
+    actor.save(update_fields=["password"])
+    actor.groups.add(Group.objects.get(name=FACILITATORS))
+    source = Source.objects.create(
+        kind=kind, name=name.strip(), secret=secret, api_token=api_token.strip(), actor=actor, created_by=user, **values
+    )
+    audit.record(user, "integration.source_created", source, note=source.get_kind_display())
+    return source, secret
+
+
+@transaction.atomic
+def source_update(user, source, *, api_token=None, **values):
+    """Change a source's name, team, mapping, rule or addresses; a new API token replaces the old one."""
+    require(policy.can_manage(user), "Only facilitators and admins change sources.")
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    unknown = set(values) - set(SOURCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown source fields: {sorted(unknown)}")
+    if "name" in values and Source.objects.filter(name__iexact=values["name"].strip()).exclude(pk=source.pk).exists():
+        raise ValidationError({"name": ["A source already has this name."]})
+    if "team_map" in values:
+        _check_team_map(values["team_map"])
+    before = audit.snapshot(source, SOURCE_FIELDS)
+    for field, value in values.items():
+        setattr(source, field, value)
+    changes = audit.diff(before, audit.snapshot(source, SOURCE_FIELDS))
+    if api_token:
+        source.api_token = api_token.strip()
+        changes["api_token"] = ["(hidden)", "(replaced)"]
+    source.save()
+    if changes:
+        audit.record(user, "integration.source_edited", source, changes=changes)
+    return source
+
+
+@transaction.atomic
+def source_rotate_secret(user, source, *, secret="", overlap_hours=DEFAULT_OVERLAP_HOURS):
+    """A new signing secret; the old one still verifies for ``overlap_hours``. Returns the new secret."""
+    require(policy.can_manage(user), "Only facilitators and admins rotate secrets.")
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    if source.kind in VENDOR_MADE_SECRET and not secret.strip():
+        raise ValidationError({"secret": [f"Paste the new signing secret {source.get_kind_display()} shows."]})
+    if not 0 <= overlap_hours <= 24 * 30:
+        raise ValidationError({"overlap_hours": ["Keep the old secret for 0 to 720 hours."]})
+    new = secret.strip() or new_secret(source.kind)
+    if new == source.secret:
+        raise ValidationError({"secret": ["This is the secret in use now."]})
+    source.previous_secret, source.secret = source.secret, new
+    source.previous_secret_until = timezone.now() + timezone.timedelta(hours=overlap_hours)
+    source.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    audit.record(user, "integration.secret_rotated", source, note=f"The old secret verifies for {overlap_hours} h.")
+    return new
+
+
+def delivery_receive(source, *, headers, body, content_type):
+    """Store a verified request and have it applied. Returns (delivery, created): a repeat of an
+    event already received (the tool's retry) is not stored twice."""
+    event_id, event_type = parsers.identify(source.kind, headers, body, content_type)
+    kept = {name: headers[name][:500] for name in KEPT_HEADERS if name in headers}
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                source=source,
+                event_id=event_id,
+                event_type=event_type,
+                body=body.decode("utf-8", errors="replace"),
+                content_type=content_type[:100],
+                headers=kept,
+            )
+            _enqueue(delivery)
+    except IntegrityError:
+        return Delivery.objects.get(source=source, event_id=event_id), False
+    return delivery, True
+
+
+def _enqueue(delivery):
+    from integrations.tasks import apply_delivery  # the tasks import this module
+
+    enqueue_on_commit(apply_delivery, delivery.pk)
+
+
+@transaction.atomic
+def delivery_retry(user, delivery):
+    """Apply a failed or ignored delivery again (after a fix to the source, the rule or Baton)."""
+    require(policy.can_manage(user), "Only facilitators and admins retry deliveries.")
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.IGNORED):
+        raise ValidationError("Only a failed or ignored delivery can be retried.")
+    before = delivery.status
+    delivery.status, delivery.reason = DeliveryStatus.RECEIVED, ""
+    delivery.save(update_fields=["status", "reason"])
+    audit.record(user, "integration.delivery_retried", delivery, changes={"status": [before, delivery.status]})
+    _enqueue(delivery)
+    return delivery
+
+
+@transaction.atomic
+def record_link(user, incident, *, source, external_id):
+    """Feed ``incident`` from a record in a tool (a ticket, a paged incident, a channel), by hand."""
+    require(policy.can_manage(user), "Only facilitators link records.")
+    external_id = external_id.strip()
+    if not external_id:
+        raise ValidationError({"external_id": ["Give the record's id in the tool."]})
+    record, _ = Record.objects.select_for_update().get_or_create(source=source, external_id=external_id[:200])
+    if record.incident_id == incident.pk:
+        raise ValidationError({"external_id": ["This record already feeds this escalation."]})
+    if record.incident_id is not None:
+        raise ValidationError({"external_id": [f"This record already feeds incident {record.incident_id}."]})
+    record.incident, record.linked_by = incident, user
+    record.save(update_fields=["incident", "linked_by"])
+    audit.record(
+        user,
+        "integration.record_linked",
+        incident,
+        url=incident.review.get_absolute_url(),
+        note=f"{source.name} {external_id}",
+    )
+    from integrations.tasks import replay_record
+
+    enqueue_on_commit(replay_record, record.pk)
+    return record

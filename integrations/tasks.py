@@ -1,0 +1,41 @@
+"""Applying deliveries in the background. Each task is safe to run twice or late: a delivery's
+status says whether it was applied, and the reconcile run applies whatever is still waiting
+(a broker that was down, a worker killed mid-apply)."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from integrations import apply
+from integrations.models import Delivery, DeliveryStatus, Record
+
+#: The reconcile leaves the newest deliveries to their own task.
+GRACE_SECONDS = 10
+BATCH = 500
+
+
+@shared_task(name="integrations.tasks.apply_delivery")
+def apply_delivery(delivery_id):
+    return apply.delivery_apply(delivery_id)
+
+
+@shared_task(name="integrations.tasks.apply_waiting")
+def apply_waiting():
+    """Apply every delivery still waiting (oldest first); returns how many were applied."""
+    cutoff = timezone.now() - timedelta(seconds=GRACE_SECONDS)
+    waiting = Delivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
+    ids = list(waiting.order_by("received_at", "id").values_list("id", flat=True)[:BATCH])
+    for delivery_id in ids:
+        apply.delivery_apply(delivery_id)
+    return len(ids)
+
+
+@shared_task(name="integrations.tasks.replay_record")
+def replay_record(record_id):
+    """Apply what a record's tool sent before the record was linked to an incident."""
+    with transaction.atomic():
+        record = Record.objects.select_for_update().select_related("incident", "source").filter(pk=record_id).first()
+        if record is not None and record.incident_id is not None:
+            apply.replay_ignored(record)
