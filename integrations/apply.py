@@ -160,7 +160,8 @@ def _facts(source, incident, event, delivery):
             with transaction.atomic():
                 settle(fact)
         except REFUSED as error:
-            fact.applied = False
+            # What the refused attempt pointed at was rolled back with it.
+            fact.applied, fact.assignment, fact.entry, fact.written = False, None, None, ""
             fact.note = error_text(error) if isinstance(error, ValidationError) else str(error)
             notes.append(f"{fact.field}: {fact.note}")
         if fact.pk is None or fact.note:
@@ -180,9 +181,11 @@ def _facts(source, incident, event, delivery):
     for role, person in event.roles:
         user = people.match(source, person)
         if user is None:
-            what = f"{person} took the {OwnershipRole(role).label.lower()} role (not a Baton user: recorded as a name only)"
+            name = people.name_of(source, person) or "Someone"
+            role_name = OwnershipRole(role).label.lower()
+            what = f"{name} took the {role_name} role (not a Baton user: recorded as a name only)"
             fact = new("entry", event.at, what)
-            attempt(fact, lambda fact, what=what: _add_entry(actor, incident, fact, EntryKind.ROLE_CHANGE, str(person)))
+            attempt(fact, lambda fact, name=name: _add_entry(actor, incident, fact, EntryKind.ROLE_CHANGE, name))
         else:
             name = user.get_full_name() or user.get_username()
             attempt(new(f"role:{role}", event.at, str(user.pk), name), lambda fact: _settle_role(actor, incident, fact))

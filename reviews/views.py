@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
-from reviews import provenance as review_provenance
 from reviews import policy, selectors, services
+from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
 from reviews.forms import (
     ActionItemForm,

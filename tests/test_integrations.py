@@ -6,18 +6,16 @@ shape follows; tests/vendors.py signs them and runs the vendor API Baton calls t
 """
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from core.models import AuditEvent
 from integrations import apply, services, signatures
-from integrations.models import Delivery, DeliveryStatus, Fact, Record, Source, SourceKind
+from integrations.models import Delivery, DeliveryStatus, Fact, Record, SourceKind
 from reviews import selectors
 from reviews import services as review_services
 from reviews.models import EntryKind, Incident, OwnershipRole
@@ -199,3 +197,238 @@ def test_a_zendesk_ticket_arrives_as_an_escalation_with_its_milestones_roles_tim
     lookups = [path for path, auth in vendor_api.directory.calls if "/users/" in path]
     assert sorted(lookups) == ["/api/v2/users/39811200017", "/api/v2/users/39811200029"]
     assert all(auth == "Bearer test-api-token" for _, auth in vendor_api.directory.calls)
+
+
+# PagerDuty, and one escalation fed by two tools ---------------------------------------
+
+
+@pytest.fixture
+def zendesk_escalation(live_server, facilitator, people, vendor_api):
+    source, secret = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
+    for name in vendors.story("zendesk"):
+        assert send_zendesk(live_server, source, secret, name).status_code == 202
+    apply_waiting()
+    return incident_for(source, ZENDESK_TICKET)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pagerduty_incident_behind_a_ticket_feeds_the_same_escalation_once_linked(
+    live_server, facilitator, zendesk_escalation, vendor_api
+):
+    incident = zendesk_escalation
+    pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
+    # The first events arrive before anyone links the PagerDuty incident: as a P1 it would open an
+    # escalation of its own, so the facilitator links it first; events sent before then wait.
+    services.record_link(facilitator, incident, source=pd, external_id=PD_INCIDENT)
+    for name in vendors.story("pagerduty"):
+        response = send_pagerduty(live_server, pd, secret, name)
+        assert response.status_code == 202, (name, response.text)
+    apply_waiting()
+
+    assert set(pd.deliveries.values_list("status", flat=True)) == {DeliveryStatus.APPLIED}
+    incident.refresh_from_db()
+    assert Incident.objects.count() == 1
+    assert incident.acknowledged_at == at("2026-11-02T09:12:44.108")
+    # Acknowledging makes the acknowledger investigation lead; reassigning and escalating hand it over.
+    assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [
+        ("priya", at("2026-11-02T09:12:44.108"), at("2026-11-02T09:20:03.771")),
+        ("mei", at("2026-11-02T09:20:03.771"), at("2026-11-02T12:28:09.300")),
+        ("diego", at("2026-11-02T12:28:09.300"), None),
+    ]
+    # PagerDuty's resolution is the technical one, on the timeline; the customer's stays Zendesk's.
+    assert incident.resolved_at == at("2026-11-03T16:45:00.129558")
+    kinds = dict(incident.entries.values_list("what", "kind"))
+    assert kinds["Resolved in PagerDuty (technical resolution)."] == EntryKind.RESOLUTION
+    assert kinds["Paged: Checkout API: 5xx rate above 5% for Northwind Traders"] == EntryKind.DETECTION
+    assert EntryKind.INTERNAL_UPDATE in kinds.values()  # the status update
+    metrics = {m.key: m.value for m in selectors.metrics_for(incident)}
+    assert metrics["time_to_ownership"] is None  # nobody was ever decision owner
+    # Three PagerDuty people looked up by id, once each.
+    assert sorted(p for p, _ in vendor_api.directory.calls if p.startswith("/users/")) == [
+        "/users/PDG0A7L",
+        "/users/PMC4H3N",
+        "/users/PQ7R2MA",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(live_server, facilitator, people, vendor_api):
+    pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
+    names = vendors.story("pagerduty")
+    for name in reversed(names):  # the newest first
+        assert send_pagerduty(live_server, pd, secret, name).status_code == 202
+    repeat = send_pagerduty(live_server, pd, secret, names[1])
+    assert repeat.status_code == 200 and repeat.json()["status"] == "duplicate"
+    assert pd.deliveries.count() == len(names)
+    apply_waiting()
+    apply_waiting()  # a late second run finds nothing to do
+
+    incident = incident_for(pd, PD_INCIDENT)
+    # Opened by the first delivery applied (the escalation), dated when PagerDuty opened the incident.
+    assert incident.escalated_at == at("2026-11-02T09:05:00")
+    assert incident.acknowledged_at == at("2026-11-02T09:12:44.108")
+    assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [
+        ("priya", at("2026-11-02T09:12:44.108"), at("2026-11-02T09:20:03.771")),
+        ("mei", at("2026-11-02T09:20:03.771"), at("2026-11-02T12:28:09.300")),
+        ("diego", at("2026-11-02T12:28:09.300"), None),
+    ]
+    assert incident.entries.filter(kind=EntryKind.INTERNAL_UPDATE).count() == 1
+    assert Fact.objects.filter(incident=incident, field="acknowledged_at").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fact_set_by_hand_wins_and_the_tools_report_is_shown_beside_it(
+    live_server, client, facilitator, people, vendor_api
+):
+    pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
+    send_pagerduty(live_server, pd, secret, "01_incident_triggered")
+    apply_waiting()
+    incident = incident_for(pd, PD_INCIDENT)
+    typed = at("2026-11-02T09:10:00")
+    review_services.incident_update(facilitator, incident, version=incident.version, acknowledged_at=typed)
+    review_services.role_assign(
+        facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=people["sam"], started_at=typed
+    )
+    for name in ("02_incident_acknowledged", "03_incident_reassigned"):
+        send_pagerduty(live_server, pd, secret, name)
+    apply_waiting()
+
+    incident.refresh_from_db()
+    assert incident.acknowledged_at == typed
+    assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [("sam", typed, None)]
+    kept = Fact.objects.filter(incident=incident, applied=False).exclude(note="")
+    assert sorted(kept.values_list("field", flat=True)) == ["acknowledged_at", "role:investigation_lead", "role:investigation_lead"]
+
+    client.force_login(facilitator)
+    page = client.get(incident.review.get_absolute_url()).content.decode()
+    assert "pagerduty source says" in page.lower()
+    assert "Kept beside the value a facilitator set by hand." in page
+    assert "Kept beside the role history a facilitator recorded by hand." in page
+    # The escalation itself still says where it came from.
+    assert 'href="https://acme.pagerduty.com/incidents/Q3NWTR8KX2M5VB"' in page
+
+
+# Slack ----------------------------------------------------------------------------
+
+
+def send_slack(live_server, source, secret, name, **changes):
+    data = json.loads((vendors.FIXTURES / f"slack/{name}.json").read_text())
+    if "form" in data:
+        body = vendors.form(data["form"] | changes)
+        return post(live_server, source, body, vendors.slack(secret, body, "application/x-www-form-urlencoded"))
+    body = vendors.encode(data["payload"])
+    return post(live_server, source, body, vendors.slack(secret, body))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slack_links_a_channel_records_roles_taken_live_and_follows_messages_edits_and_deletions(
+    live_server, facilitator, zendesk_escalation, vendor_api
+):
+    incident = zendesk_escalation
+    slack, secret = connect(facilitator, SourceKind.SLACK, vendor_api)
+    challenge = send_slack(live_server, slack, secret, "01_url_verification")
+    assert challenge.status_code == 200
+    assert challenge.json() == {"challenge": vendors.fixture("slack/01_url_verification")["challenge"]}
+    assert not slack.deliveries.exists()  # the handshake is answered, not stored
+
+    # A message before the channel is linked waits; linking the channel applies it.
+    assert send_slack(live_server, slack, secret, "04_message").status_code == 202
+    apply_waiting()
+    assert slack.deliveries.get().status == DeliveryStatus.IGNORED
+
+    reply = send_slack(live_server, slack, secret, "02_slash_link", text=f"link {incident.pk}")
+    assert reply.status_code == 200
+    assert reply.json() == {"response_type": "ephemeral", "text": f"This channel now feeds Baton incident {incident.pk}."}
+    assert Record.objects.get(source=slack, external_id=SLACK_CHANNEL).incident == incident
+    message = incident.entries.get(facts__ref="ts:1793612830.002300")
+    assert message.who == "Diego Alvarez"  # Slack's user id, looked up with users.info, matched by email
+    assert message.kind == EntryKind.INTERNAL_UPDATE
+
+    # "/baton own comms @diego" records the role taken at the moment of the command.
+    before = timezone.now().replace(microsecond=0)
+    reply = send_slack(live_server, slack, secret, "03_slash_own")
+    assert reply.json()["text"] == "Recorded: diego took the communications owner role."
+    [(holder, started, ended)] = history(incident, OwnershipRole.COMMUNICATIONS_OWNER)
+    assert holder == "diego" and ended is None and before <= started <= timezone.now()
+
+    send_slack(live_server, slack, secret, "05_message_changed")
+    apply_waiting()
+    message.refresh_from_db()
+    assert message.what.startswith("Customer update sent to Northwind: checkout error rate back < 0.1%")
+    send_slack(live_server, slack, secret, "06_message_deleted")
+    apply_waiting()
+    assert not incident.entries.filter(pk=message.pk).exists()
+    assert set(slack.deliveries.values_list("status", flat=True)) == {DeliveryStatus.APPLIED}
+
+    help_reply = send_slack(live_server, slack, secret, "03_slash_own", text="dance", trigger_id="8123457.2")
+    assert help_reply.json()["text"].startswith("Usage: `/baton link")
+
+
+# Jira Service Management ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_jira_service_management_issue_arrives_with_its_assignee_comments_and_resolution(
+    live_server, facilitator, people
+):
+    jira, secret = connect(facilitator, SourceKind.JIRA, rule_tags="escalated")
+    assert secret and jira.secret == secret  # Jira takes the secret Baton makes
+    for number, name in enumerate(vendors.story("jira")):
+        body = vendors.encode(vendors.fixture(f"jira/{name}"))
+        response = post(live_server, jira, body, vendors.jira(secret, body, f"jira-delivery-{number}"))
+        assert response.status_code == 202, response.text
+    apply_waiting()
+
+    assert set(jira.deliveries.values_list("status", flat=True)) == {DeliveryStatus.APPLIED}
+    incident = incident_for(jira, "SUP-1042")
+    assert incident.severity == "sev1"  # priority Highest
+    assert incident.escalated_at == at("2026-11-02T09:30:00")
+    assert history(incident, OwnershipRole.CUSTOMER_CONTACT) == [("marcus", at("2026-11-02T09:45:00"), None)]
+    assert incident.first_customer_update_at is not None  # the public (jsdPublic) comment
+    kinds = sorted(incident.entries.values_list("kind", flat=True))
+    assert kinds == [EntryKind.CUSTOMER_UPDATE, EntryKind.INTERNAL_UPDATE]
+    assert incident.resolved_at == at("2026-11-03T15:30:00")  # moved to Done
+    assert Record.objects.get(source=jira, external_id="SUP-1042").url == "https://acme-support.atlassian.net/browse/SUP-1042"
+
+
+# Any other tool: Baton's JSON, Standard Webhooks ---------------------------------------
+
+
+def send_generic(live_server, source, secret, payload, msg_id):
+    body = vendors.encode(payload)
+    return post(live_server, source, body, vendors.standard(secret, body, msg_id))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live_server, facilitator, people):
+    generic, secret = connect(facilitator, SourceKind.GENERIC)
+    assert secret.startswith("whsec_")
+    events = [
+        {"type": "incident", "record": "INC-7", "at": "2026-11-05T08:00:00Z",
+         "incident": {"title": "Invoices not sent", "customer": "Globex", "severity": "sev2", "url": "https://ops.example/INC-7"}},
+        {"type": "role", "record": "INC-7", "at": "2026-11-05T08:04:00Z", "role": "lead",
+         "person": {"email": "Priya.Raman@acme.example", "name": "Priya"}},
+        {"type": "role", "record": "INC-7", "at": "2026-11-05T08:06:00Z", "role": "comms",
+         "person": {"email": "contractor@elsewhere.example", "name": "Robin Contractor"}},
+        {"type": "milestone", "record": "INC-7", "at": "2026-11-05T08:05:00Z", "milestone": "acknowledged"},
+        {"type": "timeline", "record": "INC-7", "at": "2026-11-05T08:10:00Z", "kind": "customer_update",
+         "text": "We are on it.", "who": "Priya", "ref": "m-1"},
+        {"type": "milestone", "record": "INC-7", "at": "2026-11-05T08:10:00Z", "milestone": "first_customer_update"},
+        {"type": "satisfaction", "record": "INC-7", "at": "2026-11-06T08:00:00Z", "score": 5},
+        {"type": "satisfaction", "record": "INC-7", "at": "2026-11-05T09:00:00Z", "score": "five"},
+    ]
+    for number, payload in enumerate(events):
+        assert send_generic(live_server, generic, secret, payload, f"msg_{number}").status_code == 202
+    apply_waiting()
+
+    incident = incident_for(generic, "INC-7")
+    assert (incident.title, incident.customer, incident.severity) == ("Invoices not sent", "Globex", "sev2")
+    assert incident.acknowledged_at == at("2026-11-05T08:05:00")
+    assert incident.satisfaction == 5
+    assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [("priya", at("2026-11-05T08:04:00"), None)]
+    assert not incident.assignments.filter(role=OwnershipRole.COMMUNICATIONS_OWNER).exists()
+    name_only = incident.entries.get(kind=EntryKind.ROLE_CHANGE)
+    assert name_only.who == "Robin Contractor" and "not a Baton user" in name_only.what
+    assert not type(people["priya"]).objects.filter(email="contractor@elsewhere.example").exists()
+    failed = generic.deliveries.get(status=DeliveryStatus.FAILED)
+    assert failed.reason == "“score” must be a whole number from 1 to 5."

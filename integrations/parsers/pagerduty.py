@@ -46,6 +46,9 @@ def parse(source, payload, delivery):
         event.team_key = text(service.get("id"))
         wanted = source.priorities()
         event.escalation = not wanted or bool({text(priority.get("summary")).lower(), urgency} & wanted)
+        if event.escalation and data.get("created_at"):
+            # Escalated when PagerDuty opened the incident, whichever event Baton hears of first.
+            event.milestones["escalated_at"] = moment(data.get("created_at"), "created_at")
     assignees = [p for p in (_person(a) for a in items(data.get("assignees"), "assignees")) if p]
     who = str(agent) if agent else "PagerDuty"
     if kind == "incident.triggered":

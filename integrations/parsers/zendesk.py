@@ -6,8 +6,8 @@ Trigger placeholders: https://support.zendesk.com/hc/en-us/articles/440888685813
 """
 
 from integrations import people
-from integrations.models import Record
 from integrations.events import Entry, Event, Person, Unparseable, moment, obj, text
+from integrations.models import Record
 from reviews.models import EntryKind, OwnershipRole, Severity
 
 PREFIX = "zen:event-type:ticket."
