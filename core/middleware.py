@@ -90,7 +90,7 @@ class RequestLimitsMiddleware:
         except (RequestDataTooBig, TooManyFieldsSent) as error:
             request._mark_post_parse_error()
             code, message = request_limit_error(error)
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/") or request.content_type == "application/json":
                 return JsonResponse({"detail": message}, status=code)
             html = render_to_string("request_refused.html", {"message": message, "status": code})
             return HttpResponse(html, status=code)

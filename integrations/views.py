@@ -35,7 +35,10 @@ def _require_manager(request):
 
 def _get(model, pk, **related):
     number = parse_id(pk)
-    obj = model.objects.filter(pk=number).select_related(*related.get("select", ())).first() if number else None
+    queryset = model.objects.filter(pk=number)
+    if related.get("select"):
+        queryset = queryset.select_related(*related["select"])
+    obj = queryset.first() if number else None
     if obj is None:
         raise Http404
     return obj

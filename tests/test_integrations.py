@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -252,7 +253,9 @@ def test_the_pagerduty_incident_behind_a_ticket_feeds_the_same_escalation_once_l
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(live_server, facilitator, people, vendor_api):
+def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(
+    live_server, facilitator, people, vendor_api
+):
     pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
     names = vendors.story("pagerduty")
     for name in reversed(names):  # the newest first
@@ -297,7 +300,11 @@ def test_a_fact_set_by_hand_wins_and_the_tools_report_is_shown_beside_it(
     assert incident.acknowledged_at == typed
     assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [("sam", typed, None)]
     kept = Fact.objects.filter(incident=incident, applied=False).exclude(note="")
-    assert sorted(kept.values_list("field", flat=True)) == ["acknowledged_at", "role:investigation_lead", "role:investigation_lead"]
+    assert sorted(kept.values_list("field", flat=True)) == [
+        "acknowledged_at",
+        "role:investigation_lead",
+        "role:investigation_lead",
+    ]
 
     client.force_login(facilitator)
     page = client.get(incident.review.get_absolute_url()).content.decode()
@@ -338,7 +345,10 @@ def test_slack_links_a_channel_records_roles_taken_live_and_follows_messages_edi
 
     reply = send_slack(live_server, slack, secret, "02_slash_link", text=f"link {incident.pk}")
     assert reply.status_code == 200
-    assert reply.json() == {"response_type": "ephemeral", "text": f"This channel now feeds Baton incident {incident.pk}."}
+    assert reply.json() == {
+        "response_type": "ephemeral",
+        "text": f"This channel now feeds Baton incident {incident.pk}.",
+    }
     assert Record.objects.get(source=slack, external_id=SLACK_CHANNEL).incident == incident
     message = incident.entries.get(facts__ref="ts:1793612830.002300")
     assert message.who == "Diego Alvarez"  # Slack's user id, looked up with users.info, matched by email
@@ -388,7 +398,10 @@ def test_a_jira_service_management_issue_arrives_with_its_assignee_comments_and_
     kinds = sorted(incident.entries.values_list("kind", flat=True))
     assert kinds == [EntryKind.CUSTOMER_UPDATE, EntryKind.INTERNAL_UPDATE]
     assert incident.resolved_at == at("2026-11-03T15:30:00")  # moved to Done
-    assert Record.objects.get(source=jira, external_id="SUP-1042").url == "https://acme-support.atlassian.net/browse/SUP-1042"
+    assert (
+        Record.objects.get(source=jira, external_id="SUP-1042").url
+        == "https://acme-support.atlassian.net/browse/SUP-1042"
+    )
 
 
 # Any other tool: Baton's JSON, Standard Webhooks ---------------------------------------
@@ -404,15 +417,41 @@ def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live
     generic, secret = connect(facilitator, SourceKind.GENERIC)
     assert secret.startswith("whsec_")
     events = [
-        {"type": "incident", "record": "INC-7", "at": "2026-11-05T08:00:00Z",
-         "incident": {"title": "Invoices not sent", "customer": "Globex", "severity": "sev2", "url": "https://ops.example/INC-7"}},
-        {"type": "role", "record": "INC-7", "at": "2026-11-05T08:04:00Z", "role": "lead",
-         "person": {"email": "Priya.Raman@acme.example", "name": "Priya"}},
-        {"type": "role", "record": "INC-7", "at": "2026-11-05T08:06:00Z", "role": "comms",
-         "person": {"email": "contractor@elsewhere.example", "name": "Robin Contractor"}},
+        {
+            "type": "incident",
+            "record": "INC-7",
+            "at": "2026-11-05T08:00:00Z",
+            "incident": {
+                "title": "Invoices not sent",
+                "customer": "Globex",
+                "severity": "sev2",
+                "url": "https://ops.example/INC-7",
+            },
+        },
+        {
+            "type": "role",
+            "record": "INC-7",
+            "at": "2026-11-05T08:04:00Z",
+            "role": "lead",
+            "person": {"email": "Priya.Raman@acme.example", "name": "Priya"},
+        },
+        {
+            "type": "role",
+            "record": "INC-7",
+            "at": "2026-11-05T08:06:00Z",
+            "role": "comms",
+            "person": {"email": "contractor@elsewhere.example", "name": "Robin Contractor"},
+        },
         {"type": "milestone", "record": "INC-7", "at": "2026-11-05T08:05:00Z", "milestone": "acknowledged"},
-        {"type": "timeline", "record": "INC-7", "at": "2026-11-05T08:10:00Z", "kind": "customer_update",
-         "text": "We are on it.", "who": "Priya", "ref": "m-1"},
+        {
+            "type": "timeline",
+            "record": "INC-7",
+            "at": "2026-11-05T08:10:00Z",
+            "kind": "customer_update",
+            "text": "We are on it.",
+            "who": "Priya",
+            "ref": "m-1",
+        },
         {"type": "milestone", "record": "INC-7", "at": "2026-11-05T08:10:00Z", "milestone": "first_customer_update"},
         {"type": "satisfaction", "record": "INC-7", "at": "2026-11-06T08:00:00Z", "score": 5},
         {"type": "satisfaction", "record": "INC-7", "at": "2026-11-05T09:00:00Z", "score": "five"},
@@ -432,3 +471,98 @@ def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live
     assert not type(people["priya"]).objects.filter(email="contractor@elsewhere.example").exists()
     failed = generic.deliveries.get(status=DeliveryStatus.FAILED)
     assert failed.reason == "“score” must be a whole number from 1 to 5."
+
+
+# What is refused, and stored as failed ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsigned_stale_unknown_and_oversized_requests_are_refused_and_store_nothing(
+    live_server, facilitator, settings
+):
+    zendesk, z_secret = connect(facilitator, SourceKind.ZENDESK)
+    slack, s_secret = connect(facilitator, SourceKind.SLACK)
+    generic, g_secret = connect(facilitator, SourceKind.GENERIC)
+    pd, p_secret = connect(facilitator, SourceKind.PAGERDUTY)
+    jira, j_secret = connect(facilitator, SourceKind.JIRA)
+    body = vendors.encode(vendors.fixture("zendesk/01_ticket_created"))
+    old = datetime.now(UTC) - timedelta(minutes=6)
+    refused = {
+        "no signature": post(live_server, zendesk, body, {"Content-Type": "application/json"}),
+        "wrong secret": post(live_server, zendesk, body, vendors.zendesk("not-the-secret", body)),
+        "changed body": post(live_server, zendesk, body + b" ", vendors.zendesk(z_secret, body)),
+        "stale zendesk": post(live_server, zendesk, body, vendors.zendesk(z_secret, body, at=old)),
+        "stale slack": post(live_server, slack, body, vendors.slack(s_secret, body, at=old.timestamp())),
+        "stale standard": post(live_server, generic, body, vendors.standard(g_secret, body, "m1", at=old.timestamp())),
+        "pagerduty wrong": post(live_server, pd, body, vendors.pagerduty("nope", body)),
+        "jira wrong": post(live_server, jira, body, vendors.jira("nope", body)),
+        "garbage signature": post(
+            live_server, generic, body, vendors.standard(g_secret, body, "m1") | {"webhook-signature": "v1"}
+        ),
+    }
+    for case, response in refused.items():
+        assert response.status_code == 401, case
+        assert "secret" not in response.text.lower() or "signature" in response.text.lower(), case
+    assert not Delivery.objects.exists()
+
+    unknown = requests.post(
+        f"{live_server.url}/integrations/in/no-such-source/", data=body, headers=vendors.zendesk(z_secret, body)
+    )
+    assert unknown.status_code == 404 and unknown.json() == {"detail": "No source answers at this address."}
+    assert requests.get(live_server.url + zendesk.webhook_path(), timeout=10).status_code == 405
+    huge = b'{"x": "' + b"a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+    too_big = post(live_server, zendesk, huge, vendors.zendesk(z_secret, huge))
+    assert too_big.status_code == 413 and "detail" in too_big.json()
+    assert not Delivery.objects.exists()
+
+    # Signed but not JSON, or JSON of the wrong shape: stored, and failed with the reason.
+    for number, bad in enumerate([b"{not json", b"[1, 2]", b'{"type": "zen:event-type:ticket.created", "detail": 7}']):
+        assert post(live_server, zendesk, bad, vendors.zendesk(z_secret, bad)).status_code == 202
+    deep = b'{"a":' * 200_000 + b"1" + b"}" * 200_000
+    assert post(live_server, pd, deep, vendors.pagerduty(p_secret, deep)).status_code == 202
+    apply_waiting()
+    reasons = sorted(Delivery.objects.values_list("status", "reason"))
+    assert reasons == [
+        (DeliveryStatus.FAILED, "The JSON is nested too deeply."),
+        (DeliveryStatus.FAILED, "The body is JSON but not an object."),
+        (
+            DeliveryStatus.FAILED,
+            "The body is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1).",
+        ),
+        (DeliveryStatus.FAILED, "“detail” should be an object."),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rotated_secret_and_the_old_one_both_verify_during_the_overlap_only(live_server, facilitator):
+    jira, old = connect(facilitator, SourceKind.JIRA)
+    new = services.source_rotate_secret(facilitator, jira, overlap_hours=1)
+    jira.refresh_from_db()
+    body = vendors.encode(vendors.fixture("jira/01_issue_created"))
+    assert post(live_server, jira, body, vendors.jira(old, body, "a")).status_code == 202
+    assert post(live_server, jira, body, vendors.jira(new, body, "b")).status_code == 202
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
+        assert post(live_server, jira, body, vendors.jira(old, body, "c")).status_code == 401
+        assert post(live_server, jira, body, vendors.jira(new, body, "d")).status_code == 202
+    assert AuditEvent.objects.filter(action="integration.secret_rotated").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_deliveries_back_fills_through_the_same_code_and_skips_what_is_already_there(
+    tmp_path, facilitator, people, vendor_api, capsys
+):
+    source, _ = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
+    lines = [json.dumps(vendors.fixture(f"zendesk/{name}")) for name in vendors.story("zendesk")[:6]]
+    exported = {"body": json.dumps(vendors.fixture("zendesk/07_satisfaction_trigger_webhook")), "event_id": "inv-7"}
+    file = tmp_path / "events.jsonl"
+    file.write_text("\n".join([*lines, json.dumps(exported), "not json", ""]) + "\n")
+
+    call_command("import_deliveries", str(file), source=source.name)
+    assert "7 stored (0 already there, 1 unreadable lines): 7 applied" in capsys.readouterr().out
+    incident = incident_for(source, ZENDESK_TICKET)
+    assert incident.satisfaction == 4 and incident.resolved_at == at("2026-11-03T16:45:00.129558")
+    assert set(source.deliveries.values_list("imported", flat=True)) == {True}
+
+    call_command("import_deliveries", str(file), source=source.name)
+    assert "0 stored (7 already there" in capsys.readouterr().out
+    assert incident.entries.count() == 3
