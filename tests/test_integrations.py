@@ -484,7 +484,7 @@ def test_unsigned_stale_unknown_and_oversized_requests_are_refused_and_store_not
     slack, s_secret = connect(facilitator, SourceKind.SLACK)
     generic, g_secret = connect(facilitator, SourceKind.GENERIC)
     pd, p_secret = connect(facilitator, SourceKind.PAGERDUTY)
-    jira, j_secret = connect(facilitator, SourceKind.JIRA)
+    jira, _ = connect(facilitator, SourceKind.JIRA)
     body = vendors.encode(vendors.fixture("zendesk/01_ticket_created"))
     old = datetime.now(UTC) - timedelta(minutes=6)
     refused = {
