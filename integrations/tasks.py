@@ -36,6 +36,6 @@ def apply_waiting():
 def replay_record(record_id):
     """Apply what a record's tool sent before the record was linked to an incident."""
     with transaction.atomic():
-        record = Record.objects.select_for_update().select_related("incident", "source").filter(pk=record_id).first()
+        record = Record.objects.select_for_update(of=("self",)).select_related("source").filter(pk=record_id).first()
         if record is not None and record.incident_id is not None:
             apply.replay_ignored(record)

@@ -387,7 +387,7 @@ ENTRY_FIELDS = ("at", "kind", "who", "what")
 @transaction.atomic
 def timeline_entry_edit(user, entry, **values):
     """Correct an entry: when, what kind, who, what. Fields left out keep their value."""
-    entry = TimelineEntry.objects.select_for_update().select_related("incident__review").get(pk=entry.pk)
+    entry = TimelineEntry.objects.select_for_update(of=("self",)).select_related("incident__review").get(pk=entry.pk)
     review = entry.incident.review
     require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
     _require_editable(review)

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots"
 CI = os.environ.get("CI", "").lower() == "true"
 
+# Worker processes, a redis-server of the test's own and Celery pointed at it, for the fault tests.
+pytest_plugins = ["tests.faults"]
+
 
 def require(name, available):
     """Skip a test whose service is missing, or fail it under CI=true."""

@@ -16,41 +16,27 @@ import email.policy
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import socketserver
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from recognition import services as recognition_services
 from recognition.models import Recognition, RecognitionNotice
-from tests.conftest import _worker_env, require
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.faults import _children, celery_pointed_at, wait_for
 
 pytestmark = pytest.mark.redis
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBJECT = re.compile(r"recognised")
-
-
-def wait_for(condition, timeout=60, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
 
 
 def report(name, **figures):
@@ -180,74 +166,6 @@ def sink():
 # Real worker processes ------------------------------------------------------------
 
 
-def _children(pid):
-    """Process ids whose parent is ``pid`` (a prefork worker's pool processes)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-@pytest.fixture
-def workers(transactional_db, redis_server):
-    """Start real Celery workers (each in its own process group); all are stopped at the end."""
-    started = []
-
-    def start(name, *, env=None, pool="solo", concurrency=1):
-        log = settings.VAR_DIR / f"faults-{name}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        out = open(log, "wb")  # noqa: SIM115 (closed at teardown)
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            f"--pool={pool}",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "-n",
-            f"{name}-{os.getpid()}@%h",
-        ]
-        if pool == "prefork":
-            command.append(f"--concurrency={concurrency}")
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**_worker_env(), **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        proc.log, proc.out = log, out
-        started.append(proc)
-        deadline = time.monotonic() + 60
-        while b"ready." not in log.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker {name} did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        proc.out.close()
-
-
 def team_of(count, slug):
     team = TeamFactory(slug=slug)
     members = [MembershipFactory(team=team).user for _ in range(count)]
@@ -361,80 +279,6 @@ def test_the_same_task_delivered_three_times_sends_each_mail_once(workers, staff
 
 
 # Redis stopped and started again -----------------------------------------------------
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisProcess:
-    """A redis-server of the test's own, on its own port, keeping nothing on disk."""
-
-    def __init__(self, port):
-        self.port, self.proc = port, None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        from tests import services
-
-        wait_for(lambda: services.redis_up(port=self.port), 20, f"redis-server on port {self.port}")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-
-    def client(self):
-        import redis
-
-        return redis.Redis(host="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def own_redis():
-    require("redis-server (Debian's redis-server package)", shutil.which("redis-server"))
-    server = RedisProcess(_free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
-@contextmanager
-def celery_pointed_at(url, settings, monkeypatch):
-    """Point this process's Celery app (broker and result backend) at ``url``.
-    Celery reads CELERY_BROKER_URL and CELERY_RESULT_BACKEND from the
-    environment before its configuration, so those change too."""
-    from config.celery import app
-
-    def switch(broker, backend):
-        # Forget the cached pools and backend (kombu keeps the pools themselves, per URL).
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._backend_cache = None
-        app._local.backend = None
-        app.conf.broker_url, app.conf.result_backend = broker, backend
-
-    before = settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND
-    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
-    with monkeypatch.context() as env:
-        env.setenv("CELERY_BROKER_URL", url)
-        env.setenv("CELERY_RESULT_BACKEND", url)
-        switch(url, url)
-        try:
-            yield app
-        finally:
-            env.undo()
-            switch(*before)
 
 
 def test_with_redis_down_the_site_serves_and_saves_and_the_mail_follows_once(

@@ -11,6 +11,7 @@ Signatures are computed here from the vendors' documentation, independently of B
 """
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -102,6 +103,9 @@ class Directory:
         self.people = {}  # tool's person id → (name, email)
         self.organizations = {}  # Zendesk organization id → name
         self.calls = []
+        self.hold_path = None  # a request for this path waits for ``release`` (a worker stuck mid-apply)
+        self.held = threading.Event()
+        self.release = threading.Event()
 
 
 def _handler(directory):
@@ -115,12 +119,16 @@ def _handler(directory):
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            with contextlib.suppress(BrokenPipeError):  # the caller went away (a worker killed while it waited)
+                self.wfile.write(data)
 
         def do_GET(self):
             url = urlparse(self.path)
             auth = self.headers.get("Authorization", "")
             directory.calls.append((url.path, auth))
+            if directory.hold_path == url.path:
+                directory.held.set()
+                directory.release.wait(120)
             parts = url.path.strip("/").split("/")
             # PagerDuty REST API v2: GET /users/{id}, "Authorization: Token token=…"
             # https://developer.pagerduty.com/api-reference/2395ca1feb25e-get-a-user
