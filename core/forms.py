@@ -31,3 +31,19 @@ def add_service_errors(form, error: ValidationError):
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class KeepStoredSeconds:
+    """A ModelForm mixin: the browser's date-time picker shows minutes, so a moment submitted
+    unchanged keeps the seconds it was stored with (an imported 09:00:00.418 stays so, rather
+    than becoming 09:00 and reading as a hand edit)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if not isinstance(field.widget, DateTimeLocalInput) or self.instance.pk is None:
+                continue
+            stored, submitted = getattr(self.instance, name, None), cleaned.get(name)
+            if stored and submitted and submitted == stored.replace(second=0, microsecond=0):
+                cleaned[name] = stored
+        return cleaned

@@ -129,6 +129,7 @@ def _open_incident(source, record, event, delivery):
     escalated_at = min(event.milestones.get("escalated_at", event.at), timezone.now())
     review = review_services.review_create(
         source.actor,
+        facilitator=source.created_by,  # the person who connected the tool, until someone takes it on
         title=(event.title or f"{source.get_kind_display()} {record.external_id}")[:200],
         customer=(event.customer or "Not known yet")[:200],
         severity=event.severity or Severity.SEV2,
@@ -163,7 +164,7 @@ def _facts(source, incident, event, delivery):
             # What the refused attempt pointed at was rolled back with it.
             fact.applied, fact.assignment, fact.entry, fact.written = False, None, None, ""
             fact.note = error_text(error) if isinstance(error, ValidationError) else str(error)
-            notes.append(f"{fact.field}: {fact.note}")
+            notes.append(f"{fact.label}: {fact.note}")
         if fact.pk is None or fact.note:
             fact.save()
 
@@ -188,7 +189,10 @@ def _facts(source, incident, event, delivery):
             attempt(fact, lambda fact, name=name: _add_entry(actor, incident, fact, EntryKind.ROLE_CHANGE, name))
         else:
             name = user.get_full_name() or user.get_username()
-            attempt(new(f"role:{role}", event.at, str(user.pk), name), lambda fact: _settle_role(actor, incident, fact))
+            attempt(
+                new(f"role:{role}", event.at, str(user.pk), name),
+                lambda fact: _settle_role(actor, incident, fact.field, fact),
+            )
     for entry in event.entries:
         fact = new("entry", event.at, entry.what, ref=entry.ref)
         who = entry.who or people.name_of(source, entry.person)
@@ -240,6 +244,8 @@ def _settle_value(actor, incident, field, fact):
     desired, giver = _desired(field, facts)
     if desired != current:
         review_services.incident_update(actor, incident, version=incident.version, **{field: desired})
+        if field == "escalated_at":
+            _resettle_roles(actor, incident)
     if giver is not claim:
         if claim is not None:
             Fact.objects.filter(pk=claim.pk).update(applied=False)
@@ -255,28 +261,33 @@ def _written(assignment):
     return f"{assignment.person_id}|{assignment.started_at.isoformat()}"
 
 
-def _settle_role(actor, incident, fact):
+def _settle_role(actor, incident, field, fact=None):
     """A role's history is its facts in time order, one holder after another, each holding it
-    until the next took it over. Histories a facilitator recorded by hand are left as they are."""
-    role = fact.field.split(":", 1)[1]
+    until the next took it over; whoever held it when the escalation began holds it from then.
+    Histories a facilitator recorded by hand are left as they are."""
+    role = field.split(":", 1)[1]
     incident = Incident.objects.get(pk=incident.pk)
-    facts = sorted([*Fact.objects.filter(incident=incident, field=fact.field), fact], key=lambda f: (f.at, f.pk or 0))
+    stored = list(Fact.objects.filter(incident=incident, field=field))
+    facts = sorted([*stored, fact] if fact is not None else stored, key=lambda f: (f.at, f.pk or 0))
     held = list(incident.assignments.filter(role=role).order_by("started_at", "id"))
     ours = {f.assignment_id: f for f in facts if f.applied and f.assignment_id}
     if any(a.created_by_id != actor.pk or a.pk not in ours or ours[a.pk].written != _written(a) for a in held):
         raise HandSet("Kept beside the role history a facilitator recorded by hand.")
+    escalated = incident.escalated_at
+    counted = [f for f in facts if f.at <= escalated][-1:] + [f for f in facts if f.at > escalated]
     wanted = []  # (person id, start, fact): consecutive reports of the same holder are one span
-    for f in facts:
+    for f in counted:
         if not wanted or wanted[-1][0] != int(f.value):
-            wanted.append((int(f.value), max(f.at, incident.escalated_at), f))
+            wanted.append((int(f.value), max(f.at, escalated), f))
     have = [(a.person_id, a.started_at) for a in held]
     if have == [(p, s) for p, s, _ in wanted]:
-        fact.save() if fact.pk is None else None
+        if fact is not None and fact.pk is None:
+            fact.save()
         return
     people_by_id = people.by_ids([p for p, _, _ in wanted])
     if have == [(p, s) for p, s, _ in wanted[: len(have)]]:
         todo = wanted[len(have) :]  # later holders: each hands over from the one before
-    else:  # a report from before the latest: rebuild the history in time order
+    else:  # a report from before the latest (or a moved escalation): rebuild the history in time order
         for assignment in reversed(held):
             review_services.role_remove(actor, assignment)
         Fact.objects.filter(pk__in=[f.pk for f in facts if f.pk]).update(applied=False, assignment=None, written="")
@@ -290,7 +301,19 @@ def _settle_role(actor, incident, fact):
             giver.save()
         else:
             Fact.objects.filter(pk=giver.pk).update(applied=True, assignment=assignment, written=giver.written)
-    fact.save() if fact.pk is None else None
+    if fact is not None and fact.pk is None:
+        fact.save()
+
+
+def _resettle_roles(actor, incident):
+    """The escalation moved: role histories made from reports are laid out again from it."""
+    fields = Fact.objects.filter(incident=incident, field__startswith="role:").values_list("field", flat=True)
+    for field in sorted(set(fields)):
+        try:
+            with transaction.atomic():
+                _settle_role(actor, incident, field)
+        except REFUSED:
+            continue  # a history recorded by hand, or one the new escalation time cannot hold
 
 
 def _add_entry(actor, incident, fact, kind, who):

@@ -47,7 +47,7 @@ class SourceForm(forms.ModelForm):
         "For Jira and any other tool, leave it empty and Baton makes one.",
     )
     api_token = forms.CharField(
-        label="API token (optional)",
+        label="API token",
         required=False,
         max_length=300,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
@@ -63,6 +63,7 @@ class SourceForm(forms.ModelForm):
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].empty_label = "— no team unless mapped below —"
         if editing:
             del self.fields["kind"]
             del self.fields["secret"]
@@ -92,7 +93,7 @@ class RotateForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), empty_label=None)
+    source = forms.ModelChoiceField(label="Tool", queryset=Source.objects.none(), empty_label=None)
     external_id = forms.CharField(
         label="Record in the tool",
         max_length=200,

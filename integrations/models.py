@@ -214,6 +214,21 @@ class Fact(models.Model):
     def __str__(self):
         return f"{self.field} = {self.shown or self.value}"
 
+    @property
+    def label(self):
+        """What the fact is about, as people read it: "Acknowledged", "Investigation lead", "Timeline"."""
+        from reviews.models import Incident, OwnershipRole
+
+        if self.field.startswith("role:"):
+            role = self.field.split(":", 1)[1]
+            return OwnershipRole(role).label if role in OwnershipRole.values else role
+        labels = dict(Incident.MILESTONES) | {
+            "satisfaction": "Satisfaction",
+            "reopened": "Reopened",
+            "entry": "Timeline",
+        }
+        return labels.get(self.field, self.field)
+
 
 class PersonLink(models.Model):
     """A person in a tool (by the tool's id) and their email, looked up once through the tool's API."""

@@ -14,7 +14,7 @@ def _origin(fact, manager):
     record = delivery.record
     return Origin(
         source=delivery.source.name,
-        event=delivery.event_type or "event",
+        event=(delivery.event_type or "event").removeprefix("zen:event-type:"),
         url=record.url if record else "",
         delivery_url=delivery.get_absolute_url() if manager else "",
     )
@@ -30,19 +30,38 @@ def _shown(fact):
     return f"{timezone.localtime(fact.at):%d %b %H:%M}"
 
 
+def _still_holds(fact, incident):
+    """Whether what Baton wrote from ``fact`` is still what the incident says."""
+    if fact.entry_id:
+        return fact.entry.what == fact.value
+    if fact.assignment_id:
+        return fact.written == f"{fact.assignment.person_id}|{fact.assignment.started_at.isoformat()}"
+    if fact.field == "satisfaction":
+        return str(incident.satisfaction) == fact.value
+    if fact.field == "reopened":
+        return incident.resolved_at is None
+    if fact.field in ("escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"):
+        return getattr(incident, fact.field) == fact.at
+    return False
+
+
 def for_incident(request, review):
     """Two queries: the incident's facts (with their deliveries and sources) and its records."""
     incident = review.incident
     manager = policy.can_manage(request.user)
     provenance = Provenance()
-    facts = Fact.objects.filter(incident=incident).select_related("delivery__source", "delivery__record")
+    facts = Fact.objects.filter(incident=incident).select_related(
+        "delivery__source", "delivery__record", "entry", "assignment"
+    )
     for fact in facts.order_by("at", "id"):
+        if fact.applied and not _still_holds(fact, incident):
+            continue  # changed by hand since: the facilitator's value, not the tool's
         if fact.applied and fact.entry_id:
             provenance.entries[fact.entry_id] = _origin(fact, manager)
         elif fact.applied and fact.assignment_id:
             provenance.assignments[fact.assignment_id] = _origin(fact, manager)
-        elif fact.applied:
-            provenance.milestones[fact.field] = _origin(fact, manager)
+        elif fact.applied and fact.field != "entry":
+            provenance.milestones["resolved_at" if fact.field == "reopened" else fact.field] = _origin(fact, manager)
         elif fact.note:
             key = "resolved_at" if fact.field == "reopened" else fact.field
             provenance.reported.setdefault(key, []).append((_origin(fact, manager), _shown(fact), fact.note))

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import DateInput, DateTimeLocalInput
+from core.forms import DateInput, DateTimeLocalInput, KeepStoredSeconds
 from core.widgets import FastSelect
 from reviews.models import (
     MAX_TEXT,
@@ -48,7 +48,7 @@ def people():
     )
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(KeepStoredSeconds, forms.ModelForm):
     """The incident's facts, plus the review's narrative and exercise flag."""
 
     is_exercise = forms.BooleanField(
@@ -112,7 +112,7 @@ class RoleAssignmentForm(forms.ModelForm):
         }
 
 
-class RoleCorrectionForm(forms.ModelForm):
+class RoleCorrectionForm(KeepStoredSeconds, forms.ModelForm):
     """Correct a recorded assignment: the role itself stays (remove it and record the right one)."""
 
     person = PersonChoiceField(queryset=people())

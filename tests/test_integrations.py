@@ -280,6 +280,27 @@ def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_ticket_whose_events_arrive_newest_first_ends_as_if_they_came_in_order(
+    live_server, facilitator, people, vendor_api
+):
+    source, secret = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
+    for name in reversed(vendors.story("zendesk")):
+        assert send_zendesk(live_server, source, secret, name).status_code == 202
+    for delivery in Delivery.objects.order_by("-id"):  # the newest first: the ticket's creation comes last
+        apply.delivery_apply(delivery.pk)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.APPLIED}
+    incident = incident_for(source, ZENDESK_TICKET)
+    assert incident.escalated_at == at("2026-11-02T09:00:00.418265")  # moved back when the creation arrived
+    assert incident.first_customer_update_at == at("2026-11-02T09:20:00.512904")
+    assert incident.resolved_at == at("2026-11-03T16:45:00.129558") and incident.satisfaction == 4
+    assert history(incident, OwnershipRole.CUSTOMER_CONTACT) == [
+        ("priya", at("2026-11-02T09:12:00.031775"), at("2026-11-02T13:30:00.664120")),
+        ("sam", at("2026-11-02T13:30:00.664120"), None),
+    ]
+    assert incident.entries.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_fact_set_by_hand_wins_and_the_tools_report_is_shown_beside_it(
     live_server, client, facilitator, people, vendor_api
 ):
