@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots"
 CI = os.environ.get("CI", "").lower() == "true"
 
-# Worker processes, a redis-server of the test's own and Celery pointed at it, for the fault tests.
-pytest_plugins = ["tests.faults"]
+# Worker processes and a redis-server of the test's own (faults); the tools' people and APIs (vendors).
+pytest_plugins = ["tests.faults", "tests.vendors"]
 
 
 def require(name, available):

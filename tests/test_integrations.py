@@ -21,7 +21,7 @@ from reviews import selectors
 from reviews import services as review_services
 from reviews.models import EntryKind, Incident, OwnershipRole
 from tests import vendors
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory
 
 ZENDESK_TICKET = "48213"
 PD_INCIDENT = "Q3NWTR8KX2M5VB"
@@ -30,39 +30,6 @@ SLACK_CHANNEL = "C08CHK4217"
 
 def at(text):
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def people(db):
-    """The responders of the fixtures' story, as Baton accounts (matched by email)."""
-    return {
-        "priya": UserFactory(username="priya", first_name="Priya", last_name="Raman", email="priya.raman@acme.example"),
-        "sam": UserFactory(username="sam", first_name="Sam", last_name="Okafor", email="sam.okafor@acme.example"),
-        "mei": UserFactory(username="mei", first_name="Mei", last_name="Chen", email="mei.chen@acme.example"),
-        "diego": UserFactory(username="diego", first_name="Diego", last_name="Alvarez", email="diego@acme.example"),
-        "marcus": UserFactory(
-            username="marcus", first_name="Marcus", last_name="Chen", email="marcus.chen@acme-support.example"
-        ),
-    }
-
-
-@pytest.fixture
-def vendor_api():
-    """The tools' APIs, answering for the same people under the tools' own ids."""
-    with vendors.VendorAPI() as api:
-        api.directory.people.update(
-            {
-                "39811200017": ("Priya Raman", "priya.raman@acme.example"),  # Zendesk agents
-                "39811200029": ("Sam Okafor", "sam.okafor@acme.example"),
-                "PQ7R2MA": ("Priya Raman", "priya.raman@acme.example"),  # PagerDuty users
-                "PMC4H3N": ("Mei Chen", "mei.chen@acme.example"),
-                "PDG0A7L": ("Diego Alvarez", "diego@acme.example"),
-                "U0123ABCD": ("Diego Alvarez", "diego@acme.example"),  # Slack members
-                "U05PRY7QX": ("Priya Raman", "priya.raman@acme.example"),
-            }
-        )
-        api.directory.organizations["36012459871"] = "Northwind Traders"
-        yield api
 
 
 def connect(facilitator, kind, vendor_api=None, **values):
@@ -149,7 +116,7 @@ def test_signature_checks_accept_the_vendors_published_vectors_and_refuse_a_chan
 
 @pytest.mark.django_db(transaction=True)
 def test_a_zendesk_ticket_arrives_as_an_escalation_with_its_milestones_roles_timeline_and_metrics(
-    live_server, facilitator, people, vendor_api
+    live_server, facilitator, responders, vendor_api
 ):
     team = TeamFactory(slug="payments", name="Payments")
     source, secret = connect(
@@ -204,7 +171,7 @@ def test_a_zendesk_ticket_arrives_as_an_escalation_with_its_milestones_roles_tim
 
 
 @pytest.fixture
-def zendesk_escalation(live_server, facilitator, people, vendor_api):
+def zendesk_escalation(live_server, facilitator, responders, vendor_api):
     source, secret = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
     for name in vendors.story("zendesk"):
         assert send_zendesk(live_server, source, secret, name).status_code == 202
@@ -254,7 +221,7 @@ def test_the_pagerduty_incident_behind_a_ticket_feeds_the_same_escalation_once_l
 
 @pytest.mark.django_db(transaction=True)
 def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(
-    live_server, facilitator, people, vendor_api
+    live_server, facilitator, responders, vendor_api
 ):
     pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
     names = vendors.story("pagerduty")
@@ -281,7 +248,7 @@ def test_a_repeat_is_applied_once_and_events_out_of_order_settle_as_in_order(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_ticket_whose_events_arrive_newest_first_ends_as_if_they_came_in_order(
-    live_server, facilitator, people, vendor_api
+    live_server, facilitator, responders, vendor_api
 ):
     source, secret = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
     for name in reversed(vendors.story("zendesk")):
@@ -302,7 +269,7 @@ def test_a_ticket_whose_events_arrive_newest_first_ends_as_if_they_came_in_order
 
 @pytest.mark.django_db(transaction=True)
 def test_a_fact_set_by_hand_wins_and_the_tools_report_is_shown_beside_it(
-    live_server, client, facilitator, people, vendor_api
+    live_server, client, facilitator, responders, vendor_api
 ):
     pd, secret = connect(facilitator, SourceKind.PAGERDUTY, vendor_api, rule_priorities="P1")
     send_pagerduty(live_server, pd, secret, "01_incident_triggered")
@@ -311,7 +278,7 @@ def test_a_fact_set_by_hand_wins_and_the_tools_report_is_shown_beside_it(
     typed = at("2026-11-02T09:10:00")
     review_services.incident_update(facilitator, incident, version=incident.version, acknowledged_at=typed)
     review_services.role_assign(
-        facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=people["sam"], started_at=typed
+        facilitator, incident, role=OwnershipRole.INVESTIGATION_LEAD, person=responders["sam"], started_at=typed
     )
     for name in ("02_incident_acknowledged", "03_incident_reassigned"):
         send_pagerduty(live_server, pd, secret, name)
@@ -400,7 +367,7 @@ def test_slack_links_a_channel_records_roles_taken_live_and_follows_messages_edi
 
 @pytest.mark.django_db(transaction=True)
 def test_a_jira_service_management_issue_arrives_with_its_assignee_comments_and_resolution(
-    live_server, facilitator, people
+    live_server, facilitator, responders
 ):
     jira, secret = connect(facilitator, SourceKind.JIRA, rule_tags="escalated")
     assert secret and jira.secret == secret  # Jira takes the secret Baton makes
@@ -434,7 +401,7 @@ def send_generic(live_server, source, secret, payload, msg_id):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live_server, facilitator, people):
+def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live_server, facilitator, responders):
     generic, secret = connect(facilitator, SourceKind.GENERIC)
     assert secret.startswith("whsec_")
     events = [
@@ -489,7 +456,7 @@ def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live
     assert not incident.assignments.filter(role=OwnershipRole.COMMUNICATIONS_OWNER).exists()
     name_only = incident.entries.get(kind=EntryKind.ROLE_CHANGE)
     assert name_only.who == "Robin Contractor" and "not a Baton user" in name_only.what
-    assert not type(people["priya"]).objects.filter(email="contractor@elsewhere.example").exists()
+    assert not type(responders["priya"]).objects.filter(email="contractor@elsewhere.example").exists()
     failed = generic.deliveries.get(status=DeliveryStatus.FAILED)
     assert failed.reason == "“score” must be a whole number from 1 to 5."
 
@@ -570,7 +537,7 @@ def test_a_rotated_secret_and_the_old_one_both_verify_during_the_overlap_only(li
 
 @pytest.mark.django_db(transaction=True)
 def test_import_deliveries_back_fills_through_the_same_code_and_skips_what_is_already_there(
-    tmp_path, facilitator, people, vendor_api, capsys
+    tmp_path, facilitator, responders, vendor_api, capsys
 ):
     source, _ = connect(facilitator, SourceKind.ZENDESK, vendor_api, rule_tags="escalated")
     lines = [json.dumps(vendors.fixture(f"zendesk/{name}")) for name in vendors.story("zendesk")[:6]]

@@ -10,7 +10,7 @@ from integrations import apply
 from integrations.models import Delivery, DeliveryStatus, Record, Source
 from tests import vendors
 from tests.test_browser import sign_in
-from tests.test_integrations import PD_INCIDENT, ZENDESK_TICKET, people, vendor_api  # noqa: F401 (fixtures)
+from tests.test_integrations import PD_INCIDENT, ZENDESK_TICKET
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -36,7 +36,7 @@ def both_widths(page, screenshot, name):
 
 
 def test_a_facilitator_opens_an_escalation_from_zendesk_and_pagerduty_corrects_a_fact_and_sees_its_provenance(
-    page, live_server, facilitator, password, people, vendor_api, screenshot
+    page, live_server, facilitator, password, responders, vendor_api, screenshot
 ):
     sign_in(page, "facilitator", password)
     page.get_by_role("link", name="Integrations").click()

@@ -22,6 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import pytest
+
+from tests.factories import UserFactory
+
 FIXTURES = Path(__file__).parent / "fixtures" / "integrations"
 
 
@@ -189,3 +193,39 @@ class VendorAPI:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+# Fixtures (tests/conftest.py loads this module as a plugin) ----------------------------
+
+
+@pytest.fixture
+def responders(db):
+    """The responders of the fixtures' story, as Baton accounts (matched by email)."""
+    return {
+        "priya": UserFactory(username="priya", first_name="Priya", last_name="Raman", email="priya.raman@acme.example"),
+        "sam": UserFactory(username="sam", first_name="Sam", last_name="Okafor", email="sam.okafor@acme.example"),
+        "mei": UserFactory(username="mei", first_name="Mei", last_name="Chen", email="mei.chen@acme.example"),
+        "diego": UserFactory(username="diego", first_name="Diego", last_name="Alvarez", email="diego@acme.example"),
+        "marcus": UserFactory(
+            username="marcus", first_name="Marcus", last_name="Chen", email="marcus.chen@acme-support.example"
+        ),
+    }
+
+
+@pytest.fixture
+def vendor_api():
+    """The tools' APIs, answering for the same people under the tools' own ids."""
+    with VendorAPI() as api:
+        api.directory.people.update(
+            {
+                "39811200017": ("Priya Raman", "priya.raman@acme.example"),  # Zendesk agents
+                "39811200029": ("Sam Okafor", "sam.okafor@acme.example"),
+                "PQ7R2MA": ("Priya Raman", "priya.raman@acme.example"),  # PagerDuty users
+                "PMC4H3N": ("Mei Chen", "mei.chen@acme.example"),
+                "PDG0A7L": ("Diego Alvarez", "diego@acme.example"),
+                "U0123ABCD": ("Diego Alvarez", "diego@acme.example"),  # Slack members
+                "U05PRY7QX": ("Priya Raman", "priya.raman@acme.example"),
+            }
+        )
+        api.directory.organizations["36012459871"] = "Northwind Traders"
+        yield api
