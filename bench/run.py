@@ -54,7 +54,9 @@ def environment():
         "BATON_VAR_DIR": "var/bench",
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": "memorymail://",  # the reconcile's mail is rendered, not printed
-        "CELERY_BROKER_URL": "memory://",
+        # The webhook run's worker takes its tasks from here (pages enqueue nothing).
+        "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
+        "CELERY_RESULT_BACKEND": "",
     }
     os.environ.update(env)
     return env
@@ -237,7 +239,7 @@ def check(path, cookie):
         return len(response.read())
 
 
-def load(path, cookie, seconds, connections):
+def load(path, cookie, seconds, connections, script="report.lua"):
     """wrk, closed loop, one thread: returns throughput and latency percentiles."""
     command = [
         "wrk",
@@ -252,11 +254,35 @@ def load(path, cookie, seconds, connections):
         "--header",
         f"Cookie: {cookie}",
         "--script",
-        str(ROOT / "bench" / "report.lua"),
+        str(ROOT / "bench" / script),
         BASE + path,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_webhooks(env, cookie, args, background):
+    """The receiving endpoint under load with a real worker applying what it stores (bench/webhooks.py)."""
+    from bench import webhooks
+
+    say("Preparing the receiving endpoint (a Jira source, 50 escalations)…")
+    source, bodies, first_id = webhooks.prepare()
+    os.environ["BATON_WEBHOOK_BODIES"] = str(bodies)
+    worker = webhooks.start_worker(env)
+    try:
+        path = source.webhook_path()
+        load(path, cookie, 2, args.connections, "webhook.lua")
+        figures = load(path, cookie, args.seconds, args.connections, "webhook.lua")
+        say("  waiting for the worker to apply every delivery…")
+        background["webhooks"] = webhooks.latencies(source, first_id)
+    finally:
+        webhooks.stop_worker(worker)
+    applied = background["webhooks"]
+    say(
+        f"  {'webhook endpoint (POST)':<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms; "
+        f"receipt to applied p95 {applied['p95_ms']} ms, {applied['within_5s']:.0%} within 5 s"
+    )
+    return {"name": "webhook endpoint (POST)", "path": path, "kind": "webhook", "queries": None, "bytes": 0, **figures}
 
 
 # Background work ----------------------------------------------------------------------------
@@ -366,7 +392,7 @@ def table(results):
     for r in results:
         lines.append(
             f"| {r['name']:<26} | {r['rps']:>7.0f} | {r['p50']:>7.1f} | {r['p95']:>7.1f} | {r['p99']:>7.1f} "
-            f"| {r['queries']:>7} | {r['rps'] / ceiling:>9.2f} |"
+            f"| {r['queries'] if r['queries'] is not None else '—':>7} | {r['rps'] / ceiling:>9.2f} |"
         )
     return "\n".join(lines)
 
@@ -403,6 +429,7 @@ def main():
         "--escalations", action="store_true", help="Also time the reconcile on a day every task is overdue (slow)."
     )
     parser.add_argument("--skip-background", action="store_true", help="Skip the reconcile and export timings.")
+    parser.add_argument("--skip-webhooks", action="store_true", help="Skip the receiving endpoint and its worker.")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: install Debian's 'wrk' package (make bench does so when run as root).")
@@ -418,7 +445,7 @@ def main():
     connections.close_all()
     say(f"Starting gunicorn with {args.workers} workers on {BASE}…")
     server = start_server(env, args.workers)
-    results = []
+    results, background = [], {}
     try:
         cookie = sign_in()
         load_avg = os.getloadavg()
@@ -434,9 +461,10 @@ def main():
                 f"  {name:<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms"
                 + (f"  ({errors} errors)" if errors else "")
             )
+        if not args.skip_webhooks:
+            results.append(measure_webhooks(env, cookie, args, background))
     finally:
         stop_server(server)
-    background = {}
     if not args.skip_background:
         say(f"Timing the quarterly reconcile for {SECTIONS_FOR_RECONCILE:,} sections…")
         background["reconcile"] = time_reconcile(args.escalations)
@@ -465,7 +493,7 @@ def main():
     say(f"Baton at {args.incidents:,} incidents — {report['machine']}")
     say(f"{report['server']}; {report['load']}")
     say(table(results))
-    if background:
+    if "reconcile" in background:
         rec = background["reconcile"]
         say(f"\nQuarterly reconcile, {rec['sections']:,} sections:")
         for label, run in rec["runs"].items():
@@ -477,6 +505,14 @@ def main():
         say(
             f"Incident CSV export (streamed): {exp['rows']:,} rows, {exp['megabytes']} MB in {exp['seconds']:.1f} s, "
             f"peak Python memory {exp['peak_mib']:.1f} MiB"
+        )
+    if "webhooks" in background:
+        hooks = background["webhooks"]
+        say(
+            f"Webhook deliveries applied by one worker: {hooks['deliveries']:,} "
+            f"({', '.join(f'{n} {s}' for s, n in hooks['statuses'].items() if n)}); receipt to applied "
+            f"p50 {hooks['p50_ms']} ms, p95 {hooks['p95_ms']} ms, max {hooks['max_ms']} ms; "
+            f"{hooks['within_5s']:.0%} within 5 s"
         )
     say(f"\nJSON: {path.relative_to(ROOT)}")
 

@@ -76,7 +76,7 @@ def index(request):
 @sensitive_post_parameters("secret", "api_token")
 def source_create(request):
     _require_manager(request)
-    form = SourceForm(request.POST or None, initial={"rule_tags": "escalated"})
+    form = SourceForm(request.POST if request.method == "POST" else None, initial={"rule_tags": "escalated"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -96,7 +96,7 @@ def source_create(request):
 def source_detail(request, pk):
     _require_manager(request)
     source = _get(Source, pk, select=("team",))
-    form = SourceForm(request.POST or None, instance=source, editing=True)
+    form = SourceForm(request.POST if request.method == "POST" else None, instance=source, editing=True)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -169,6 +169,7 @@ def delivery_retry(request, pk):
 @require_POST
 def record_link(request, review_pk):
     review = selectors.review_or_404(request.user, review_pk)
+    _require_manager(request)
     form = LinkForm(request.POST)
     if form.is_valid():
         try:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights import services as insights
+from integrations import services as integrations
 from playbook import services as playbook
 from recognition import services as recognition
 from reviews import services as reviews
@@ -109,6 +110,8 @@ def world(db, staff, facilitator, governance, admin):
         facilitator, team=None, person=staff, category="clear_ownership", message="Led it."
     )
     link = insights.share_link_create(facilitator, customer="Acme Corp", year=2026, quarter=4)
+    source, _ = integrations.source_create(facilitator, kind="jira", name="Jira")
+    delivery, _ = integrations.delivery_receive(source, headers={}, body=b"{}", content_type="application/json")
     return {
         "users": {
             "staff": staff,
@@ -131,6 +134,8 @@ def world(db, staff, facilitator, governance, admin):
         "recognition": given,
         "link": link,
         "team": team,
+        "source": source,
+        "delivery": delivery,
     }
 
 
@@ -167,6 +172,12 @@ def kwargs_for(name, w):
         "recognition:second": {"pk": w["recognition"].pk},
         "recognition:hide": {"pk": w["recognition"].pk},
         "shared-snapshot": {"token": w["link"].token},
+        "integrations:source": {"pk": w["source"].pk},
+        "integrations:source-rotate": {"pk": w["source"].pk},
+        "integrations:delivery": {"pk": w["delivery"].pk},
+        "integrations:delivery-retry": {"pk": w["delivery"].pk},
+        "integrations:link": {"review_pk": d.pk},
+        "integrations:receive": {"token": w["source"].token},
         "teams:detail": {"slug": w["team"].slug},
         "team-detail": {"slug": w["team"].slug},
         "review-detail": {"pk": d.pk},
@@ -297,6 +308,22 @@ EXPECTED = {
     ("recognition-list", "GET"): "401 200 200 200 200 200",
     ("recognition-list", "POST"): "401 400 400 400 400 400",
     ("recognition-second", "POST"): "401 201 201 400 201 201",
+    ("integrations:delivery", "GET"): "302 403 403 200 403 200",
+    ("integrations:delivery", "POST"): "302 405 405 405 405 405",
+    ("integrations:delivery-retry", "GET"): "302 405 405 405 405 405",
+    ("integrations:delivery-retry", "POST"): "302 403 403 302 403 302",
+    ("integrations:index", "GET"): "302 403 403 200 403 200",
+    ("integrations:index", "POST"): "302 405 405 405 405 405",
+    ("integrations:link", "GET"): "302 405 405 405 405 405",
+    ("integrations:link", "POST"): "302 404 403 302 404 302",
+    ("integrations:receive", "GET"): "405 405 405 405 405 405",
+    ("integrations:receive", "POST"): "401 401 401 401 401 401",
+    ("integrations:source", "GET"): "302 403 403 200 403 200",
+    ("integrations:source", "POST"): "302 403 403 400 403 400",
+    ("integrations:source-create", "GET"): "302 403 403 200 403 200",
+    ("integrations:source-create", "POST"): "302 403 403 400 403 400",
+    ("integrations:source-rotate", "GET"): "302 405 405 405 405 405",
+    ("integrations:source-rotate", "POST"): "302 403 403 302 403 302",
     ("recognition:give", "GET"): "302 405 405 405 405 405",
     ("recognition:give", "POST"): "302 400 400 400 400 400",
     ("recognition:hide", "GET"): "302 405 405 405 405 405",

@@ -1,0 +1,35 @@
+-- wrk script: POSTs signed Jira comment deliveries, each with its own X-Atlassian-Webhook-Identifier
+-- (so each is a new delivery, not a repeat). bench/webhooks.py writes the bodies and signatures to
+-- the file named by BATON_WEBHOOK_BODIES: one "<signature>\t<body>" per line.
+local bodies = {}
+local counter = 0
+local run = tostring(os.time())
+
+init = function(args)
+  for line in io.lines(os.getenv("BATON_WEBHOOK_BODIES")) do
+    local signature, body = line:match("^([^\t]+)\t(.*)$")
+    table.insert(bodies, {signature = signature, body = body})
+  end
+end
+
+request = function()
+  counter = counter + 1
+  local item = bodies[(counter % #bodies) + 1]
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["X-Hub-Signature"] = item.signature,
+    ["X-Atlassian-Webhook-Identifier"] = "bench-" .. run .. "-" .. counter,
+  }
+  return wrk.format("POST", nil, headers, item.body)
+end
+
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  local errors = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "rps": %.2f, "p50": %.3f, "p95": %.3f, "p99": %.3f, "max": %.3f, ' ..
+    '"socket_errors": %d, "timeouts": %d, "http_errors": %d}\n',
+    summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, errors.connect + errors.read + errors.write, errors.timeout, errors.status))
+end
