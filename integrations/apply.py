@@ -13,13 +13,14 @@ facilitator set by hand wins: later reports are kept and shown beside it, not ap
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, error_text
 from integrations import parsers, people
 from integrations.events import MILESTONES, Unparseable
 from integrations.models import Delivery, DeliveryStatus, Fact, Record
+from reviews import policy as review_policy
 from reviews import services as review_services
 from reviews.models import EntryKind, Incident, OwnershipRole, Severity, TimelineEntry
 
@@ -47,9 +48,16 @@ def delivery_apply(delivery_id):
             if delivery.status != DeliveryStatus.RECEIVED:
                 return delivery.status
             record.refresh_from_db()
+            if record.incident_id is not None:
+                # Several records (a ticket, the paged incident, a channel) feed one incident, and
+                # facilitators edit it: one writer at a time, each reading what the last one left.
+                Incident.objects.select_for_update().filter(pk=record.incident_id).first()
             status, reason = _apply(delivery, record, event)
             _finish(delivery, status, reason, record)
             return status
+    except (DataError, IntegrityError) as error:  # a value the database refuses: this delivery's fault
+        logger.warning("Delivery %s holds a value the database refuses: %s", delivery_id, error)
+        return _finish_alone(delivery, DeliveryStatus.FAILED, f"The database refused a value in it ({error}).")
     except DatabaseError:
         raise  # the database is unwell: the delivery stays waiting for the next run
     except Exception as error:  # a fault in Baton, not in the delivery: recorded, retried after a fix
@@ -84,10 +92,17 @@ def _finish_alone(delivery, status, reason):
 
 def _apply(delivery, record, event):
     source = delivery.source
-    if event.url and not record.url:
+    if event.url.startswith(("https://", "http://")) and not record.url:
         record.url = event.url[:500]
     if event.title and not record.title:
         record.title = event.title[:300]
+    if event.requested_by is not None:  # a person typed a command in the tool: they act, as themselves
+        refusal = _refuse_requester(source, event)
+        if refusal:
+            record.save()
+            return DeliveryStatus.IGNORED, refusal
+    if event.link_incident is not None and record.incident_id not in (None, event.link_incident):
+        return DeliveryStatus.IGNORED, f"This already feeds incident {record.incident_id}."
     if record.incident_id is None and event.link_incident is not None:
         incident = Incident.objects.filter(pk=event.link_incident).first()
         if incident is None:
@@ -107,6 +122,17 @@ def _apply(delivery, record, event):
     else:
         record.save()
     return DeliveryStatus.APPLIED, _facts(source, record.incident, event, delivery)
+
+
+def _refuse_requester(source, event):
+    """Why the person who typed a command may not do it, or "" (a command acts only for a person
+    Baton knows; linking a channel to an escalation is a facilitator's)."""
+    user = people.match(source, event.requested_by)
+    if user is None:
+        return "Baton does not know you: no active account has your email."
+    if event.link_incident is not None and not review_policy.can_manage(user):
+        return "Only a Baton facilitator links a channel to an escalation."
+    return ""
 
 
 def replay_ignored(record, exclude=None):
@@ -169,7 +195,9 @@ def _facts(source, incident, event, delivery):
             fact.save()
 
     def new(field, at, value="", shown="", ref=""):
-        return Fact(incident=incident, delivery=delivery, field=field, at=at, value=value, shown=shown, ref=ref)
+        return Fact(
+            incident=incident, delivery=delivery, field=field, at=at, value=value, shown=shown[:300], ref=ref[:200]
+        )
 
     actor = source.actor
     for field, when in event.milestones.items():
@@ -185,7 +213,7 @@ def _facts(source, incident, event, delivery):
             name = people.name_of(source, person) or "Someone"
             role_name = OwnershipRole(role).label.lower()
             what = f"{name} took the {role_name} role (not a Baton user: recorded as a name only)"
-            fact = new("entry", event.at, what)
+            fact = new("entry", event.at, what, ref=f"role:{role}:{name}:{event.at.isoformat()}")
             attempt(fact, lambda fact, name=name: _add_entry(actor, incident, fact, EntryKind.ROLE_CHANGE, name))
         else:
             name = user.get_full_name() or user.get_username()
@@ -236,11 +264,11 @@ def _stored(field, fact):
 def _settle_value(actor, incident, field, fact):
     incident = Incident.objects.get(pk=incident.pk)
     fields = [field, "reopened"] if field == "resolved_at" else [field]
-    facts = [*Fact.objects.filter(incident=incident, field__in=fields), fact]
+    facts = [*_counted(Fact.objects.filter(incident=incident, field__in=fields)), fact]
     claim = next((f for f in facts if f.applied and f.pk), None)
     current = getattr(incident, field)
-    if current is not None and (claim is None or current != _stored(field, claim)):
-        raise HandSet("Kept beside the value a facilitator set by hand.")
+    if (claim is None and current is not None) or (claim is not None and current != _stored(field, claim)):
+        raise HandSet("Kept beside the value a facilitator set by hand.")  # set, changed or cleared by hand
     desired, giver = _desired(field, facts)
     if desired != current:
         review_services.incident_update(actor, incident, version=incident.version, **{field: desired})
@@ -257,8 +285,28 @@ def _settle_value(actor, incident, field, fact):
     fact.save() if fact.pk is None else None
 
 
+def _counted(facts):
+    """The stored reports that count towards a value: not those refused as impossible (a moment
+    before the escalation, in the future), which would otherwise hold every later report back."""
+    return [f for f in facts if f.applied or not f.note]
+
+
 def _written(assignment):
     return f"{assignment.person_id}|{assignment.started_at.isoformat()}"
+
+
+def _hand_made(actor, held, ours):
+    """Whether a facilitator recorded, corrected, ended early or removed any of ``held``."""
+    if any(f.assignment_id is None for f in ours.values() if f.applied):
+        return True  # an assignment made from a report was removed by hand
+    for number, assignment in enumerate(held):
+        fact = ours.get(assignment.pk)
+        if assignment.created_by_id != actor.pk or fact is None or fact.written != _written(assignment):
+            return True
+        expected_end = held[number + 1].started_at if number + 1 < len(held) else None
+        if assignment.ended_at != expected_end or assignment.handover_note:
+            return True
+    return False
 
 
 def _settle_role(actor, incident, field, fact=None):
@@ -267,11 +315,11 @@ def _settle_role(actor, incident, field, fact=None):
     Histories a facilitator recorded by hand are left as they are."""
     role = field.split(":", 1)[1]
     incident = Incident.objects.get(pk=incident.pk)
-    stored = list(Fact.objects.filter(incident=incident, field=field))
+    stored = _counted(Fact.objects.filter(incident=incident, field=field))
     facts = sorted([*stored, fact] if fact is not None else stored, key=lambda f: (f.at, f.pk or 0))
     held = list(incident.assignments.filter(role=role).order_by("started_at", "id"))
-    ours = {f.assignment_id: f for f in facts if f.applied and f.assignment_id}
-    if any(a.created_by_id != actor.pk or a.pk not in ours or ours[a.pk].written != _written(a) for a in held):
+    ours = {f.assignment_id: f for f in facts if f.applied}
+    if _hand_made(actor, held, ours):
         raise HandSet("Kept beside the role history a facilitator recorded by hand.")
     escalated = incident.escalated_at
     counted = [f for f in facts if f.at <= escalated][-1:] + [f for f in facts if f.at > escalated]
@@ -316,36 +364,72 @@ def _resettle_roles(actor, incident):
             continue  # a history recorded by hand, or one the new escalation time cannot hold
 
 
+PENDING = "Waiting for the message it changes."
+
+
+def _entry_written(entry):
+    return f"{entry.at.isoformat()}|{entry.kind}|{entry.who}"
+
+
 def _add_entry(actor, incident, fact, kind, who):
+    """A timeline entry from a report; the same message reported again is not added twice, and an
+    edit or a deletion that arrived before it is applied now."""
+    edits = []
+    if fact.ref:
+        earlier = Fact.objects.filter(incident=incident, field="entry", ref=fact.ref)
+        if earlier.filter(applied=True).exclude(entry=None).exists() or earlier.filter(shown="created").exists():
+            return  # already recorded (a repeat, or the same message from a second delivery)
+        waiting = list(earlier.filter(applied=False, note=PENDING).order_by("at", "id"))
+        if any(w.shown == "deleted" for w in waiting):
+            fact.shown, fact.note = "created", "Deleted in the tool before it arrived."
+            fact.save()
+            return
+        edits = [w for w in waiting if w.at >= fact.at]
+        if edits:
+            fact.value = edits[-1].value  # the latest edit is the message's text
     entry = review_services.timeline_entry_add(actor, incident, at=fact.at, what=fact.value, kind=kind, who=who[:200])
-    fact.entry, fact.applied = entry, True
+    fact.entry, fact.applied, fact.written, fact.shown = entry, True, _entry_written(entry), fact.shown or "created"
     fact.save()
+    if fact.ref and edits:  # the edits that waited are applied now, the latest being the text
+        Fact.objects.filter(pk__in=[e.pk for e in edits]).update(
+            applied=True, entry=entry, written=_entry_written(entry), note=""
+        )
+        Fact.objects.filter(pk__in=[e.pk for e in edits[:-1]]).update(value=edits[-1].value)
 
 
 def _entry_for(incident, fact):
-    """The timeline entry an earlier report of the same message made, and that report."""
+    """The timeline entry an earlier report of the same message made, unless a facilitator changed it."""
     earlier = (
         Fact.objects.filter(incident=incident, field="entry", ref=fact.ref, applied=True, entry__isnull=False)
         .select_related("entry")
-        .order_by("-id")
+        .order_by("-at", "-id")  # the newest report of the message: its text is the entry's
         .first()
     )
     if earlier is None:
-        raise ValidationError("The message it changes was never recorded.")
-    if earlier.entry.what != earlier.value:
+        raise HandSet(PENDING)  # kept: applied when the message arrives
+    entry = earlier.entry
+    if entry.what != earlier.value or _entry_written(entry) != earlier.written:
         raise HandSet("Kept beside the entry a facilitator edited by hand.")
-    return earlier.entry
+    if earlier.at > fact.at:
+        return None  # a newer edit is already applied: this older one changes nothing
+    return entry
 
 
 def _edit_entry(actor, incident, fact):
     entry = _entry_for(incident, fact)
-    review_services.timeline_entry_edit(actor, entry, what=fact.value)
-    fact.entry, fact.applied = entry, True
+    if entry is None:
+        fact.save()
+        return
+    entry = review_services.timeline_entry_edit(actor, entry, what=fact.value)
+    fact.entry, fact.applied, fact.written = entry, True, _entry_written(entry)
     fact.save()
 
 
 def _delete_entry(actor, incident, fact):
     entry = _entry_for(incident, fact)
+    if entry is None:
+        fact.save()
+        return
     fact.value = entry.what
     review_services.timeline_entry_delete(actor, TimelineEntry.objects.get(pk=entry.pk))
     fact.applied = True

@@ -59,6 +59,8 @@ class Event:
     link_incident: int | None = None
     #: Answered to the sender at once (Slack's slash command).
     reply: str = ""
+    #: Who typed the command (Slack's slash command): they must be known to Baton.
+    requested_by: Person | None = None
 
 
 def moment(value, what="time"):
@@ -85,7 +87,7 @@ def text(value, limit=100_000):
         return ""
     if not isinstance(value, str | int):
         raise Unparseable(f"Expected text, found {type(value).__name__}.")
-    return str(value)[:limit]
+    return str(value).replace("\x00", "")[:limit]  # no database stores a NUL in text
 
 
 def obj(value, what):

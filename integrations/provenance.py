@@ -65,7 +65,9 @@ def for_incident(request, review):
         elif fact.note:
             key = "resolved_at" if fact.field == "reopened" else fact.field
             provenance.reported.setdefault(key, []).append((_origin(fact, manager), _shown(fact), fact.note))
-    records = list(Record.objects.filter(incident=incident).select_related("source").order_by("source__name", "id"))
+    records = list(
+        Record.objects.filter(incident=incident).select_related("source", "linked_by").order_by("source__name", "id")
+    )
     if records or manager:
         context = {
             "records": records,

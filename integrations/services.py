@@ -93,6 +93,9 @@ def source_update(user, source, *, api_token=None, **values):
         raise ValidationError({"name": ["A source already has this name."]})
     if "team_map" in values:
         _check_team_map(values["team_map"])
+    moved = any(field in values and values[field] != getattr(source, field) for field in ("api_url", "base_url"))
+    if moved and source.api_token and not api_token:
+        raise ValidationError({"api_token": ["Enter the API token again: the address it is sent to changed."]})
     before = audit.snapshot(source, SOURCE_FIELDS)
     for field, value in values.items():
         setattr(source, field, value)
@@ -136,7 +139,8 @@ def delivery_receive(source, *, headers, body, content_type):
                 source=source,
                 event_id=event_id,
                 event_type=event_type,
-                body=body.decode("utf-8", errors="replace"),
+                # Text as received; a raw NUL (never valid JSON) is stored as U+FFFD: no database keeps it.
+                body=body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
                 content_type=content_type[:100],
                 headers=kept,
             )

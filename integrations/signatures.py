@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 
 import standardwebhooks
+from django.views.decorators.debug import sensitive_variables
 from slack_sdk.signature import SignatureVerifier
 
 from integrations.models import SourceKind
@@ -26,6 +27,7 @@ class Unverified(Exception):
     """The request is not provably from the source: answered 401, nothing stored."""
 
 
+@sensitive_variables("secret")
 def _hmac(secret, message):
     return hmac.new(secret.encode(), message, hashlib.sha256).digest()
 
@@ -35,14 +37,18 @@ def _fresh(epoch, now):
         raise Unverified("The signed timestamp is more than five minutes away from now.")
 
 
-def _any_matches(candidates, expected_for):
-    for key in expected_for:
+@sensitive_variables("expected", "want")
+def _any_matches(candidates, expected):
+    """Constant-time comparison, as bytes: a header may hold any characters (compare_digest refuses
+    non-ASCII text with an error, which would be a 500)."""
+    for want in expected:
         for candidate in candidates:
-            if hmac.compare_digest(candidate, key):
+            if hmac.compare_digest(candidate.encode("utf-8", "replace"), want.encode()):
                 return True
     return False
 
 
+@sensitive_variables("keys", "key", "expected", "verifier")
 def zendesk(keys, headers, body, now):
     """base64(HMAC-SHA256(secret, timestamp + body)) in X-Zendesk-Webhook-Signature, with the
     timestamp in X-Zendesk-Webhook-Signature-Timestamp (ISO 8601)."""
@@ -61,6 +67,7 @@ def zendesk(keys, headers, body, now):
         raise Unverified("The Zendesk signature does not match.")
 
 
+@sensitive_variables("keys", "key", "expected", "verifier")
 def pagerduty(keys, headers, body, now):
     """X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of the body>, several comma-separated while
     PagerDuty rotates its secret. PagerDuty signs no timestamp."""
@@ -72,6 +79,7 @@ def pagerduty(keys, headers, body, now):
         raise Unverified("No PagerDuty signature matches.")
 
 
+@sensitive_variables("keys", "key", "expected", "verifier")
 def jira(keys, headers, body, now):
     """X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body> with the webhook's secret (Jira signs no timestamp)."""
     header = headers.get("X-Hub-Signature", "")
@@ -82,6 +90,7 @@ def jira(keys, headers, body, now):
         raise Unverified("The Jira signature does not match.")
 
 
+@sensitive_variables("keys", "key", "expected", "verifier")
 def slack(keys, headers, body, now):
     """X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">, the timestamp in
     X-Slack-Request-Timestamp within five minutes (slack_sdk's verifier)."""
@@ -100,6 +109,8 @@ def slack(keys, headers, body, now):
                 return
         except UnicodeDecodeError:
             raise Unverified("The Slack request body is not UTF-8.") from None
+        except TypeError:  # a signature with non-ASCII characters
+            raise Unverified("The Slack signature does not match.") from None
     raise Unverified("The Slack signature does not match.")
 
 
@@ -111,6 +122,7 @@ class _Clock:
         return self._now
 
 
+@sensitive_variables("keys", "key", "expected", "verifier")
 def generic(keys, headers, body, now):
     """Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature (the standardwebhooks package)."""
     wanted = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -138,6 +150,7 @@ CHECKS = {
 }
 
 
+@sensitive_variables("source")
 def verify(source, headers, body, now=None):
     CHECKS[source.kind](source.secrets_in_force(), headers, body, time.time() if now is None else now)
 

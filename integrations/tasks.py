@@ -2,6 +2,7 @@
 status says whether it was applied, and the reconcile run applies whatever is still waiting
 (a broker that was down, a worker killed mid-apply)."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from integrations import apply
 from integrations.models import Delivery, DeliveryStatus, Record
+
+logger = logging.getLogger(__name__)
 
 #: The reconcile leaves the newest deliveries to their own task.
 GRACE_SECONDS = 10
@@ -27,9 +30,14 @@ def apply_waiting():
     cutoff = timezone.now() - timedelta(seconds=GRACE_SECONDS)
     waiting = Delivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
     ids = list(waiting.order_by("received_at", "id").values_list("id", flat=True)[:BATCH])
+    applied = 0
     for delivery_id in ids:
-        apply.delivery_apply(delivery_id)
-    return len(ids)
+        try:
+            apply.delivery_apply(delivery_id)
+            applied += 1
+        except Exception:  # one delivery the database cannot take now must not hold up the others
+            logger.exception("Delivery %s stays waiting.", delivery_id)
+    return applied
 
 
 @shared_task(name="integrations.tasks.replay_record")

@@ -1,6 +1,7 @@
 """The integrations pages (facilitators and admins) and the endpoint the tools send to."""
 
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -21,9 +22,11 @@ from integrations import apply, parsers, policy, services
 from integrations.events import Unparseable
 from integrations.forms import LinkForm, RotateForm, SourceForm, pretty
 from integrations.models import Delivery, DeliveryStatus, Source, SourceKind
+from integrations.parsers.slack import USAGE
 from integrations.signatures import Unverified, verify
 from reviews import selectors
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SHOWN_SECRET = "integrations_new_secret"  # noqa: S105 (the session key, not a secret)
 PAGE_SIZE = 50
 
@@ -197,7 +200,7 @@ def receive(request, token):
     """Verify, store, answer: applying happens in a task (integrations.tasks.apply_delivery)."""
     if request.method != "POST":
         return _answer(405, detail="Send events with POST.")
-    source = Source.objects.filter(token=token[:32], enabled=True).first()
+    source = Source.objects.filter(token=token, enabled=True).first() if TOKEN.fullmatch(token) else None
     if source is None:
         return _answer(404, detail="No source answers at this address.")
     body = request.body
@@ -209,7 +212,7 @@ def receive(request, token):
     if source.kind == SourceKind.SLACK and content_type.startswith("application/json"):
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             payload = None
         if isinstance(payload, dict) and payload.get("type") == "url_verification":
             return _answer(200, challenge=str(payload.get("challenge", ""))[:200])
@@ -227,8 +230,10 @@ def _slash_reply(delivery):
         return _answer(200, response_type="ephemeral", text=str(error))
     status = apply.delivery_apply(delivery.pk)
     delivery.refresh_from_db()
-    reply = event.reply if event else ""
-    if status == DeliveryStatus.IGNORED and not event.link_incident:
+    if event is None:
+        return _answer(200, response_type="ephemeral", text=USAGE)
+    reply = event.reply
+    if status == DeliveryStatus.IGNORED and event.link_incident is None:
         reply = "This channel is not linked to an escalation yet: `/baton link <incident number>`."
     elif status != DeliveryStatus.APPLIED or delivery.reason:
         reply = f"Not recorded: {delivery.reason or 'see the integrations page in Baton.'}"

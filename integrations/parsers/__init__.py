@@ -52,7 +52,8 @@ def identify(kind, headers, body, content_type):
         event_id, event_type = MODULES[kind].identify(headers, payload)
     except (Unparseable, AttributeError, TypeError, KeyError):
         return fallback, ""
-    return (str(event_id)[:200] if event_id else fallback), str(event_type or "")[:100]
+    clean = str(event_id).replace("\x00", "")[:200] if event_id else ""
+    return clean or fallback, str(event_type or "").replace("\x00", "")[:100]
 
 
 def parse(delivery):

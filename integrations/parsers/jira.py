@@ -12,10 +12,12 @@ SEVERITY["lowest"] = Severity.SEV4
 
 
 def identify(headers, payload):
+    """Named from the signed body: X-Atlassian-Webhook-Identifier is not signed, so a captured
+    request replayed with a new one would otherwise be a new delivery."""
     issue = obj(payload.get("issue"), "issue")
     comment = obj(payload.get("comment"), "comment")
-    fallback = f"{payload.get('webhookEvent')}:{issue.get('key')}:{comment.get('id', '')}:{payload.get('timestamp')}"
-    return headers.get("X-Atlassian-Webhook-Identifier") or fallback, payload.get("webhookEvent")
+    name = f"{payload.get('webhookEvent')}:{issue.get('key')}:{comment.get('id', '')}:{payload.get('timestamp')}"
+    return name, payload.get("webhookEvent")
 
 
 def _person(user):

@@ -82,6 +82,7 @@ def _command(form, delivery):
     if stamp and stamp.isdigit():
         at = _ts(stamp)
     event = Event(record=channel, at=at, type="slash_command")
+    event.requested_by = Person(external_id=text(form.get("user_id")), name=text(form.get("user_name"), 200))
     if len(words) == 2 and words[0].lower() == "link":
         event.link_incident = parse_id(words[1].lstrip("#"))
         if event.link_incident is None:
