@@ -1,6 +1,6 @@
--- wrk script: POSTs signed Jira comment deliveries, each with its own X-Atlassian-Webhook-Identifier
--- (so each is a new delivery, not a repeat). bench/webhooks.py writes the bodies and signatures to
--- the file named by BATON_WEBHOOK_BODIES: one "<signature>\t<body>" per line.
+-- wrk script: POSTs signed Jira comment deliveries, each body its own (Baton names a Jira delivery by its
+-- signed body, so none is a repeat). bench/webhooks.py writes the bodies and signatures to the file
+-- named by BATON_WEBHOOK_BODIES: one "<signature>\t<body>" per line.
 local bodies = {}
 local counter = 0
 local run = tostring(os.time())
@@ -14,7 +14,7 @@ end
 
 request = function()
   counter = counter + 1
-  local item = bodies[(counter % #bodies) + 1]
+  local item = bodies[((counter - 1) % #bodies) + 1]
   local headers = {
     ["Content-Type"] = "application/json",
     ["X-Hub-Signature"] = item.signature,

@@ -27,11 +27,18 @@ from reviews.models import EntryKind, Incident, OwnershipRole, Severity, Timelin
 logger = logging.getLogger(__name__)
 
 REFUSED = (ValidationError, PermissionDenied, Conflict)
+#: Why a delivery about a record Baton does not follow (yet) waits: applied once the record
+#: becomes an escalation or is linked to one.
+NOT_TRACKED = "Not an escalation by this source's rule (yet)."
 
 
-def delivery_apply(delivery_id):
-    """Apply one delivery if it is still waiting; returns its status."""
-    delivery = Delivery.objects.select_related("source__actor").get(pk=delivery_id)
+def delivery_apply(delivery_id, source=None):
+    """Apply one delivery if it is still waiting; returns its status. ``source``: the delivery's
+    source, when the caller has it already (the import applies thousands from one)."""
+    deliveries = Delivery.objects if source is not None else Delivery.objects.select_related("source__actor")
+    delivery = deliveries.get(pk=delivery_id)
+    if source is not None:
+        delivery.source = source
     if delivery.status != DeliveryStatus.RECEIVED:
         return delivery.status
     try:
@@ -43,18 +50,20 @@ def delivery_apply(delivery_id):
     record = _record(delivery.source, event.record)
     try:
         with transaction.atomic():
-            Record.objects.select_for_update().filter(pk=record.pk).first()
-            delivery = Delivery.objects.select_for_update().select_related("source__actor").get(pk=delivery_id)
-            if delivery.status != DeliveryStatus.RECEIVED:
-                return delivery.status
-            record.refresh_from_db()
+            record = Record.objects.select_for_update().get(pk=record.pk)
+            status = Delivery.objects.select_for_update().filter(pk=delivery_id).values_list("status", flat=True)
+            if status[0] != DeliveryStatus.RECEIVED:
+                return status[0]
             if record.incident_id is not None:
                 # Several records (a ticket, the paged incident, a channel) feed one incident, and
                 # facilitators edit it: one writer at a time, each reading what the last one left.
-                Incident.objects.select_for_update().filter(pk=record.incident_id).first()
+                record.incident = Incident.objects.select_for_update().get(pk=record.incident_id)
             status, reason = _apply(delivery, record, event)
             _finish(delivery, status, reason, record)
             return status
+    except REFUSED as error:  # the escalation it would open is impossible (a moment in the future, say)
+        reason = error_text(error) if isinstance(error, ValidationError) else str(error)
+        return _finish_alone(delivery, DeliveryStatus.FAILED, f"Not applied: {reason}")
     except (DataError, IntegrityError) as error:  # a value the database refuses: this delivery's fault
         logger.warning("Delivery %s holds a value the database refuses: %s", delivery_id, error)
         return _finish_alone(delivery, DeliveryStatus.FAILED, f"The database refused a value in it ({error}).")
@@ -66,6 +75,9 @@ def delivery_apply(delivery_id):
 
 
 def _record(source, external_id):
+    found = Record.objects.filter(source=source, external_id=external_id[:200]).first()
+    if found is not None:
+        return found
     try:
         with transaction.atomic():
             return Record.objects.get_or_create(source=source, external_id=external_id[:200])[0]
@@ -94,33 +106,30 @@ def _apply(delivery, record, event):
     source = delivery.source
     if event.url.startswith(("https://", "http://")) and not record.url:
         record.url = event.url[:500]
+        record.save(update_fields=["url"])
     if event.title and not record.title:
         record.title = event.title[:300]
+        record.save(update_fields=["title"])
     if event.requested_by is not None:  # a person typed a command in the tool: they act, as themselves
         refusal = _refuse_requester(source, event)
         if refusal:
-            record.save()
             return DeliveryStatus.IGNORED, refusal
     if event.link_incident is not None and record.incident_id not in (None, event.link_incident):
         return DeliveryStatus.IGNORED, f"This already feeds incident {record.incident_id}."
     if record.incident_id is None and event.link_incident is not None:
         incident = Incident.objects.filter(pk=event.link_incident).first()
         if incident is None:
-            record.save()
             return DeliveryStatus.IGNORED, f"There is no incident {event.link_incident} in Baton."
         record.incident = incident
-        record.save()
+        record.save(update_fields=["incident"])
         replay_ignored(record, exclude=delivery.pk)
         return DeliveryStatus.APPLIED, _facts(source, incident, event, delivery)
     if record.incident_id is None:
         if not event.escalation:
-            record.save()
-            return DeliveryStatus.IGNORED, "Not an escalation by this source's rule (yet)."
+            return DeliveryStatus.IGNORED, NOT_TRACKED
         record.incident = _open_incident(source, record, event, delivery)
-        record.save()
+        record.save(update_fields=["incident"])
         replay_ignored(record, exclude=delivery.pk)
-    else:
-        record.save()
     return DeliveryStatus.APPLIED, _facts(source, record.incident, event, delivery)
 
 
@@ -137,7 +146,7 @@ def _refuse_requester(source, event):
 
 def replay_ignored(record, exclude=None):
     """Apply the deliveries about ``record`` that arrived before it fed an incident, in arrival order."""
-    earlier = record.deliveries.filter(status=DeliveryStatus.IGNORED).exclude(pk=exclude)
+    earlier = record.deliveries.filter(status=DeliveryStatus.IGNORED, reason=NOT_TRACKED).exclude(pk=exclude)
     for earlier_delivery in earlier.select_related("source__actor").order_by("received_at", "id"):
         try:
             event = parsers.parse(earlier_delivery)
@@ -152,7 +161,7 @@ def replay_ignored(record, exclude=None):
 
 
 def _open_incident(source, record, event, delivery):
-    escalated_at = min(event.milestones.get("escalated_at", event.at), timezone.now())
+    escalated_at = event.milestones.get("escalated_at", event.at)
     review = review_services.review_create(
         source.actor,
         facilitator=source.created_by,  # the person who connected the tool, until someone takes it on
@@ -376,10 +385,10 @@ def _add_entry(actor, incident, fact, kind, who):
     edit or a deletion that arrived before it is applied now."""
     edits = []
     if fact.ref:
-        earlier = Fact.objects.filter(incident=incident, field="entry", ref=fact.ref)
-        if earlier.filter(applied=True).exclude(entry=None).exists() or earlier.filter(shown="created").exists():
+        earlier = list(Fact.objects.filter(incident=incident, field="entry", ref=fact.ref).order_by("at", "id"))
+        if any((f.applied and f.entry_id) or f.shown == "created" for f in earlier):
             return  # already recorded (a repeat, or the same message from a second delivery)
-        waiting = list(earlier.filter(applied=False, note=PENDING).order_by("at", "id"))
+        waiting = [f for f in earlier if not f.applied and f.note == PENDING]
         if any(w.shown == "deleted" for w in waiting):
             fact.shown, fact.note = "created", "Deleted in the tool before it arrived."
             fact.save()

@@ -13,6 +13,7 @@ import requests
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -21,7 +22,7 @@ from integrations import apply, services, signatures
 from integrations.models import Delivery, DeliveryStatus, Fact, Record, SourceKind
 from reviews import selectors
 from reviews import services as review_services
-from reviews.models import EntryKind, Incident, OwnershipRole
+from reviews.models import EntryKind, Incident, OwnershipRole, RoleAssignment, TimelineEntry
 from tests import vendors
 from tests.factories import TeamFactory
 
@@ -362,7 +363,10 @@ def test_slack_links_a_channel_records_roles_taken_live_and_follows_messages_edi
     send_slack(live_server, slack, secret, "06_message_deleted")
     apply_waiting()
     assert not incident.entries.filter(pk=message.pk).exists()
-    assert set(slack.deliveries.values_list("status", flat=True)) == {DeliveryStatus.APPLIED}
+    refusals = slack.deliveries.exclude(status=DeliveryStatus.APPLIED)
+    assert list(refusals.values_list("reason", flat=True)) == [
+        "Only a Baton facilitator links a channel to an escalation."
+    ]
 
     help_reply = send_slack(live_server, slack, secret, "03_slash_own", text="dance", trigger_id="8123457.2")
     assert help_reply.json()["text"].startswith("Usage: `/baton link")
@@ -564,3 +568,49 @@ def test_import_deliveries_back_fills_through_the_same_code_and_skips_what_is_al
     call_command("import_deliveries", str(file), source=source.name)
     assert "0 stored (7 already there" in capsys.readouterr().out
     assert incident.entries.count() == 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="processes sharing a database are tested on PostgreSQL (make test)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_import_deliveries_in_several_processes_applies_each_event_once(tmp_path, facilitator, responders, capsys):
+    source, _ = connect(facilitator, SourceKind.GENERIC)
+    lines = []
+    for record in range(20):
+        start = datetime(2026, 10, 1, 9, tzinfo=UTC) + timedelta(hours=record)
+        lines.append(
+            {
+                "type": "incident",
+                "record": f"R{record}",
+                "at": start.isoformat(),
+                "incident": {"title": f"Escalation {record}", "customer": "Globex"},
+            }
+        )
+        lines.append(
+            {
+                "type": "role",
+                "record": f"R{record}",
+                "at": (start + timedelta(minutes=3)).isoformat(),
+                "role": "lead",
+                "person": {"email": "priya.raman@acme.example"},
+            }
+        )
+        lines.extend(
+            {
+                "type": "timeline",
+                "record": f"R{record}",
+                "at": (start + timedelta(minutes=5 + n)).isoformat(),
+                "text": f"Update {n}",
+                "ref": f"R{record}-{n}",
+            }
+            for n in range(18)
+        )
+    file = tmp_path / "events.jsonl"
+    file.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    call_command("import_deliveries", str(file), source=source.name, processes=2)
+    assert "400 stored (0 already there, 0 unreadable lines): 400 applied" in capsys.readouterr().out
+    assert Record.objects.filter(source=source).exclude(incident=None).count() == 20
+    assert Incident.objects.count() == 20
+    assert TimelineEntry.objects.count() == 360
+    assert RoleAssignment.objects.count() == 20

@@ -1,7 +1,7 @@
 """What a hostile or confused sender, a facilitator's hand edit and events in a strange order must
 not do: a 500, a secret on an error page, a value set by hand overwritten, a message twice."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -267,7 +267,8 @@ def test_the_review_page_makes_the_same_queries_however_many_records_feed_it(cli
 
 def test_moments_far_from_now_in_a_payload_fail_with_a_reason(client, facilitator):
     source, secret = generic(facilitator)
-    for number, moment in enumerate(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 10**20, "2026-13-45"]):
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+    for number, moment in enumerate(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 10**20, "2026-13-45", tomorrow]):
         delivery = send(
             client,
             source,
@@ -276,4 +277,5 @@ def test_moments_far_from_now_in_a_payload_fail_with_a_reason(client, facilitato
             f"far-{number}",
         )
         assert delivery.status == DeliveryStatus.FAILED and delivery.reason, moment
-    assert datetime.now(UTC)  # the clock is untouched
+    assert delivery.reason == "Not applied: This is in the future."  # the last: tomorrow
+    assert not Record.objects.exclude(incident=None).exists()

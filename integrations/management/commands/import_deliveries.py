@@ -10,15 +10,48 @@ order, in this process. Nothing is verified: whoever runs the command is trusted
 
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from integrations import apply, parsers
 from integrations.models import Delivery, DeliveryStatus, Source
 
 BATCH = 500
+
+
+def _apply_batches(source, ids):
+    """Apply ``ids`` in this process, one commit per batch: each delivery is still applied in its own
+    savepoint, exactly once, and a batch cut short leaves its deliveries waiting for the reconcile task."""
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            for delivery_id in ids[start : start + BATCH]:
+                counts[apply.delivery_apply(delivery_id, source=source)] += 1
+    return counts
+
+
+def _apply_each(source_id, ids):
+    """In a child process: its own connection, one transaction per delivery (no lock held across
+    deliveries, so processes working on the same record or incident wait, never deadlock)."""
+    connections.close_all()
+    source = Source.objects.select_related("actor").get(pk=source_id)
+    counts = dict.fromkeys(DeliveryStatus.values, 0)
+    for delivery_id in ids:
+        counts[apply.delivery_apply(delivery_id, source=source)] += 1
+    connections.close_all()
+    return counts
+
+
+def _apply_in_processes(source, ids, processes):
+    chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    connections.close_all()  # children must not share this process's connection
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.starmap(_apply_each, [(source.pk, chunk) for chunk in chunks])
+    return {status: sum(result[status] for result in results) for status in DeliveryStatus.values}
 
 
 class Command(BaseCommand):
@@ -27,6 +60,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="A .jsonl file, one payload or exported delivery per line ('-' reads stdin).")
         parser.add_argument("--source", required=True, help="The source's name, as on the integrations page.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=0,
+            help="Processes applying the deliveries (default: one per core on PostgreSQL, one on SQLite).",
+        )
 
     def handle(self, *args, file, source, **options):
         found = Source.objects.filter(name=source).select_related("actor").first()
@@ -38,7 +77,7 @@ class Command(BaseCommand):
             stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115 (closed below)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        stored, repeated, bad = [], 0, 0
+        stored, repeated, bad, batch = [], 0, 0, []
         try:
             for number, line in enumerate(stream, 1):
                 if not line.strip():
@@ -47,22 +86,50 @@ class Command(BaseCommand):
                 if delivery is None:
                     bad += 1
                     continue
-                try:
-                    with transaction.atomic():
-                        delivery.save()
-                    stored.append(delivery.pk)
-                except IntegrityError:
-                    repeated += 1
+                batch.append(delivery)
+                if len(batch) == BATCH:
+                    repeated += self._store(found, batch, stored)
+                    batch = []
+            repeated += self._store(found, batch, stored)
         finally:
             if stream is not sys.stdin:
                 stream.close()
-        counts = dict.fromkeys(DeliveryStatus.values, 0)
-        for delivery_id in stored:
-            counts[apply.delivery_apply(delivery_id)] += 1
+        processes = options["processes"] or (1 if connection.vendor == "sqlite" else os.cpu_count() or 1)
+        if processes > 1 and len(stored) > BATCH:
+            counts = _apply_in_processes(found, stored, processes)
+        else:
+            counts = _apply_batches(found, stored)
         self.stdout.write(
             f"{len(stored)} stored ({repeated} already there, {bad} unreadable lines): "
             + ", ".join(f"{count} {status}" for status, count in counts.items() if count)
         )
+
+    def _store(self, source, batch, stored):
+        """Store a batch of deliveries, skipping events already received; returns how many were skipped."""
+        ids = {delivery.event_id for delivery in batch}
+        seen = set(Delivery.objects.filter(source=source, event_id__in=ids).values_list("event_id", flat=True))
+        fresh = []
+        for delivery in batch:
+            if delivery.event_id not in seen:
+                seen.add(delivery.event_id)
+                fresh.append(delivery)
+        try:
+            with transaction.atomic():
+                Delivery.objects.bulk_create(fresh)
+        except IntegrityError:  # one was received meanwhile: one at a time, then
+            fresh = [delivery for delivery in fresh if self._save_one(delivery)]
+        stored.extend(delivery.pk for delivery in fresh)
+        return len(batch) - len(fresh)
+
+    @staticmethod
+    def _save_one(delivery):
+        delivery.pk = None
+        try:
+            with transaction.atomic():
+                delivery.save()
+        except IntegrityError:
+            return False
+        return True
 
     def _delivery(self, source, number, line):
         try:
