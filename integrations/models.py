@@ -179,6 +179,11 @@ class Delivery(models.Model):
     def get_absolute_url(self):
         return reverse("integrations:delivery", args=[self.pk])
 
+    @property
+    def short_type(self):
+        """The event type as people read it (Zendesk's carry a long common prefix)."""
+        return self.event_type.removeprefix("zen:event-type:")
+
 
 class Fact(models.Model):
     """One thing a delivery said about an incident, and what Baton did with it.

@@ -53,10 +53,12 @@ def by_ids(ids):
 
 
 def team_for(source, key):
-    """The team the tool's group, service or project maps to, else the source's team."""
-    slug = source.team_map.get(str(key)) if key and isinstance(source.team_map, dict) else None
-    team = Team.objects.filter(slug=slug).first() if isinstance(slug, str) else None
-    return team or source.team
+    """The team the tool's group, service or project maps to (or the team with that slug), else the source's team."""
+    if not key:
+        return source.team
+    mapped = source.team_map.get(str(key)) if isinstance(source.team_map, dict) else None
+    slug = mapped if isinstance(mapped, str) else str(key)  # unmapped: the key may be a team's slug itself
+    return Team.objects.filter(slug=slug).first() or source.team
 
 
 def _looked_up(source, person):

@@ -413,6 +413,7 @@ def send_generic(live_server, source, secret, payload, msg_id):
 @pytest.mark.django_db(transaction=True)
 def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live_server, facilitator, responders):
     generic, secret = connect(facilitator, SourceKind.GENERIC)
+    TeamFactory(slug="billing", name="Billing")
     assert secret.startswith("whsec_")
     events = [
         {
@@ -424,6 +425,7 @@ def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live
                 "customer": "Globex",
                 "severity": "sev2",
                 "url": "https://ops.example/INC-7",
+                "team": "billing",
             },
         },
         {
@@ -460,6 +462,7 @@ def test_any_other_tool_sends_baton_json_and_an_unknown_person_stays_a_name(live
 
     incident = incident_for(generic, "INC-7")
     assert (incident.title, incident.customer, incident.severity) == ("Invoices not sent", "Globex", "sev2")
+    assert incident.team.slug == "billing"  # the generic JSON names a team by its slug
     assert incident.acknowledged_at == at("2026-11-05T08:05:00")
     assert incident.satisfaction == 5
     assert history(incident, OwnershipRole.INVESTIGATION_LEAD) == [("priya", at("2026-11-05T08:04:00"), None)]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from core.roles import FACILITATORS, GOVERNANCE
+from demo import integrations as integrations_demo
 from demo import playbook as playbook_demo
 from demo import recognition as recognition_demo
 from demo import reviews as reviews_demo
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         reviews_demo.seed(None if quiet else self.stdout)
         reviews_demo.seed_history(None if quiet else self.stdout)
         recognition_demo.seed(None if quiet else self.stdout)
+        integrations_demo.seed(None if quiet else self.stdout)
 
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created_users} new users)."))
