@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from integrations.api import DeliveryViewSet, SourceViewSet
 from playbook.api import CycleViewSet, RevisionViewSet, SectionViewSet, TaskViewSet
 from recognition.api import RecognitionViewSet
 from reviews.api import (
@@ -31,6 +32,8 @@ router.register("playbook/sections", SectionViewSet, basename="playbook-section"
 router.register("playbook/revisions", RevisionViewSet, basename="playbook-revision")
 router.register("playbook/cycles", CycleViewSet, basename="playbook-cycle")
 router.register("playbook/tasks", TaskViewSet, basename="playbook-task")
+router.register("integrations/sources", SourceViewSet, basename="integration-source")
+router.register("integrations/deliveries", DeliveryViewSet, basename="integration-delivery")
 
 
 class APIDocsView(SpectacularSwaggerSplitView):

@@ -8,7 +8,8 @@ rules are the API's own (core/errors.py, core/versioning.py, DRF):
 - 400: a parameter, header or body is invalid, or a write breaks a rule
   (field errors, or ``{"detail": ...}`` for a body that is not JSON);
 - 401: no or a bad token (``WWW-Authenticate: Token``);
-- 403: a write the user may not make;
+- 403: a write the user may not make, or any request to a view only some roles may use (its
+  permission class says ``role_restricted = True``);
 - 404: no such object or not one the user may see, an unknown page or cursor, or
   an unknown ``?format=``: any operation;
 - 406: an ``Accept`` header the API cannot answer: any operation;
@@ -114,7 +115,7 @@ class AutoSchema(openapi.AutoSchema):
         applicable = {
             400: write or body or any(where in ("query", "header") for where, _ in parameters),
             401: signed_in,
-            403: write and signed_in,
+            403: signed_in and (write or self._role_restricted()),
             404: True,
             406: True,
             409: if_match or self._sends_version(operation),
@@ -125,6 +126,9 @@ class AutoSchema(openapi.AutoSchema):
         }
         bodies = {400: {"anyOf": [field_errors, error]}, 409: conflict, 412: conflict}
         return {code: bodies.get(code, error) for code, applies in applicable.items() if applies}
+
+    def _role_restricted(self):
+        return any(getattr(permission, "role_restricted", False) for permission in self.view.get_permissions())
 
     def _sends_version(self, operation):
         for media in operation.get("requestBody", {}).get("content", {}).values():
