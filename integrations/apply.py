@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.errors import Conflict, error_text
 from integrations import parsers, people
 from integrations.events import MILESTONES, Unparseable
-from integrations.models import Delivery, DeliveryStatus, Fact, Record
+from integrations.models import Delivery, DeliveryStatus, Fact, Record, Source
 from reviews import policy as review_policy
 from reviews import services as review_services
 from reviews.models import EntryKind, Incident, OwnershipRole, Severity, TimelineEntry
@@ -47,8 +47,9 @@ def delivery_apply(delivery_id, source=None):
         return _finish_alone(delivery, DeliveryStatus.FAILED, str(error))
     if event is None:
         return _finish_alone(delivery, DeliveryStatus.IGNORED, "Not an event Baton records.")
-    record = _record(delivery.source, event.record)
     try:
+        record = _record(delivery.source, event.record)
+        people.look_up(delivery.source, event)  # the tools' APIs are asked before any lock is held
         with transaction.atomic():
             record = Record.objects.select_for_update().get(pk=record.pk)
             status = Delivery.objects.select_for_update().filter(pk=delivery_id).values_list("status", flat=True)
@@ -150,14 +151,13 @@ def replay_ignored(record, exclude=None):
     for earlier_delivery in earlier.select_related("source__actor").order_by("received_at", "id"):
         try:
             event = parsers.parse(earlier_delivery)
-        except Unparseable:
-            continue
-        if event is not None:
-            _finish(
-                earlier_delivery,
-                DeliveryStatus.APPLIED,
-                _facts(record.source, record.incident, event, earlier_delivery),
-            )
+            if event is None:
+                continue
+            with transaction.atomic():  # one that cannot be applied fails alone, not the escalation
+                notes = _facts(record.source, record.incident, event, earlier_delivery)
+                _finish(earlier_delivery, DeliveryStatus.APPLIED, notes)
+        except (Unparseable, *REFUSED, DataError, IntegrityError) as error:
+            _finish(earlier_delivery, DeliveryStatus.FAILED, f"Not applied: {error}")
 
 
 def _open_incident(source, record, event, delivery):
@@ -204,9 +204,9 @@ def _facts(source, incident, event, delivery):
             fact.save()
 
     def new(field, at, value="", shown="", ref=""):
-        return Fact(
-            incident=incident, delivery=delivery, field=field, at=at, value=value, shown=shown[:300], ref=ref[:200]
-        )
+        # A tool's message ids are its own: two tools may both say "comment:1".
+        ref = f"{source.pk}:{ref}"[:200] if ref else ""
+        return Fact(incident=incident, delivery=delivery, field=field, at=at, value=value, shown=shown[:300], ref=ref)
 
     actor = source.actor
     for field, when in event.milestones.items():
@@ -248,20 +248,17 @@ class HandSet(ValidationError):
     """A facilitator set this by hand: the report is kept beside it."""
 
 
-def _desired(field, facts):
+def _candidates(field, facts):
+    """(value, the fact giving it) in order of preference: the earliest moment, or for the
+    resolution and satisfaction the latest report (a reopening gives no resolution). The first
+    that the incident's rules accept is the value; a report refused once is tried again later."""
     if field == "satisfaction":
-        latest = max(facts, key=lambda f: (f.at, f.pk or 0), default=None)
-        return int(latest.value) if latest else None, latest
+        ordered = sorted(facts, key=lambda f: (f.at, f.pk or 0), reverse=True)
+        return [(int(f.value), f) for f in ordered]
     if field == "resolved_at":
-        solved = [f for f in facts if f.field == "resolved_at"]
-        reopened = [f for f in facts if f.field == "reopened"]
-        last = max(solved, key=lambda f: (f.at, f.pk or 0), default=None)
-        reopen = max(reopened, key=lambda f: (f.at, f.pk or 0), default=None)
-        if reopen is not None and (last is None or reopen.at > last.at):
-            return None, reopen
-        return (last.at if last else None), last
-    first = min(facts, key=lambda f: (f.at, f.pk or 0), default=None)
-    return (first.at if first else None), first
+        ordered = sorted(facts, key=lambda f: (f.at, f.pk or 0), reverse=True)
+        return [(None if f.field == "reopened" else f.at, f) for f in ordered]
+    return [(f.at, f) for f in sorted(facts, key=lambda f: (f.at, f.pk or 0))]
 
 
 def _stored(field, fact):
@@ -270,33 +267,64 @@ def _stored(field, fact):
     return int(fact.value) if field == "satisfaction" else fact.at
 
 
-def _settle_value(actor, incident, field, fact):
+def _settle_value(actor, incident, field, fact=None, resettle=True):
     incident = Incident.objects.get(pk=incident.pk)
     fields = [field, "reopened"] if field == "resolved_at" else [field]
-    facts = [*_counted(Fact.objects.filter(incident=incident, field__in=fields)), fact]
-    claim = next((f for f in facts if f.applied and f.pk), None)
+    stored = [f for f in Fact.objects.filter(incident=incident, field__in=fields) if f.note != PENDING]
+    claim = next((f for f in stored if f.applied), None)
     current = getattr(incident, field)
     if (claim is None and current is not None) or (claim is not None and current != _stored(field, claim)):
         raise HandSet("Kept beside the value a facilitator set by hand.")  # set, changed or cleared by hand
-    desired, giver = _desired(field, facts)
-    if desired != current:
-        review_services.incident_update(actor, incident, version=incident.version, **{field: desired})
-        if field == "escalated_at":
-            _resettle_roles(actor, incident)
+    refusal, giver = None, None
+    for value, candidate in _candidates(field, [*stored, fact] if fact is not None else stored):
+        if value == current:
+            giver = candidate
+            break
+        try:
+            with transaction.atomic():
+                review_services.incident_update(actor, incident, version=incident.version, **{field: value})
+        except ValidationError as error:
+            refusal = refusal or error
+            if candidate is fact:
+                fact.note = error_text(error)  # kept with its reason; tried again when anything changes
+            continue
+        giver = candidate
+        break
+    if giver is None:
+        if refusal is not None:
+            raise refusal
+        return
     if giver is not claim:
-        if claim is not None:
-            Fact.objects.filter(pk=claim.pk).update(applied=False)
+        Fact.objects.filter(incident=incident, field__in=fields, applied=True).update(applied=False)
+        giver.applied, giver.note = True, ""
         if giver.pk is None:
-            giver.applied = True
             giver.save()
         else:
-            Fact.objects.filter(pk=giver.pk).update(applied=True)
-    fact.save() if fact.pk is None else None
+            Fact.objects.filter(pk=giver.pk).update(applied=True, note="")
+        if resettle:
+            _resettle_after(actor, incident, field)
+    if fact is not None and fact.pk is None:
+        fact.save()
+
+
+def _resettle_after(actor, incident, changed):
+    """A milestone moved: reports refused because of it may hold now, and role histories start
+    from the escalation."""
+    for field in ("escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"):
+        if field == changed or not Fact.objects.filter(incident=incident, field=field, applied=False).exists():
+            continue
+        try:
+            with transaction.atomic():
+                _settle_value(actor, incident, field, resettle=False)
+        except REFUSED:
+            continue
+    if changed == "escalated_at":
+        _resettle_roles(actor, incident)
 
 
 def _counted(facts):
-    """The stored reports that count towards a value: not those refused as impossible (a moment
-    before the escalation, in the future), which would otherwise hold every later report back."""
+    """The stored reports that count towards a role's history: not those refused as impossible
+    (a moment in the future, an overlap), which would otherwise hold every later report back."""
     return [f for f in facts if f.applied or not f.note]
 
 
@@ -304,13 +332,15 @@ def _written(assignment):
     return f"{assignment.person_id}|{assignment.started_at.isoformat()}"
 
 
-def _hand_made(actor, held, ours):
-    """Whether a facilitator recorded, corrected, ended early or removed any of ``held``."""
+def _hand_made(held, ours):
+    """Whether a facilitator recorded, corrected, ended early or removed any of ``held`` (reports
+    from several tools make one history: any tool's account may have written it)."""
     if any(f.assignment_id is None for f in ours.values() if f.applied):
         return True  # an assignment made from a report was removed by hand
+    tools = set(Source.objects.values_list("actor_id", flat=True))
     for number, assignment in enumerate(held):
         fact = ours.get(assignment.pk)
-        if assignment.created_by_id != actor.pk or fact is None or fact.written != _written(assignment):
+        if assignment.created_by_id not in tools or fact is None or fact.written != _written(assignment):
             return True
         expected_end = held[number + 1].started_at if number + 1 < len(held) else None
         if assignment.ended_at != expected_end or assignment.handover_note:
@@ -328,7 +358,7 @@ def _settle_role(actor, incident, field, fact=None):
     facts = sorted([*stored, fact] if fact is not None else stored, key=lambda f: (f.at, f.pk or 0))
     held = list(incident.assignments.filter(role=role).order_by("started_at", "id"))
     ours = {f.assignment_id: f for f in facts if f.applied}
-    if _hand_made(actor, held, ours):
+    if _hand_made(held, ours):
         raise HandSet("Kept beside the role history a facilitator recorded by hand.")
     escalated = incident.escalated_at
     counted = [f for f in facts if f.at <= escalated][-1:] + [f for f in facts if f.at > escalated]
@@ -393,7 +423,7 @@ def _add_entry(actor, incident, fact, kind, who):
             fact.shown, fact.note = "created", "Deleted in the tool before it arrived."
             fact.save()
             return
-        edits = [w for w in waiting if w.at >= fact.at]
+        edits = [w for w in waiting if w.at >= fact.at and w.value.strip()]
         if edits:
             fact.value = edits[-1].value  # the latest edit is the message's text
     entry = review_services.timeline_entry_add(actor, incident, at=fact.at, what=fact.value, kind=kind, who=who[:200])

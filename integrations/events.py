@@ -87,7 +87,12 @@ def text(value, limit=100_000):
         return ""
     if not isinstance(value, str | int):
         raise Unparseable(f"Expected text, found {type(value).__name__}.")
-    return str(value).replace("\x00", "")[:limit]  # no database stores a NUL in text
+    return clean(str(value))[:limit]
+
+
+def clean(value):
+    """Text a database can store: no NUL, no lone surrogate (JSON may carry "\\ud800")."""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def obj(value, what):

@@ -201,9 +201,7 @@ class Fact(models.Model):
     ref = models.CharField(max_length=200, blank=True, help_text="The tool's id of the thing (a message, a comment).")
     applied = models.BooleanField(default=False)
     note = models.TextField(blank=True, help_text="Why it was not applied.")
-    written = models.CharField(
-        max_length=100, blank=True, help_text="What Baton wrote from it, to tell a later hand edit."
-    )
+    written = models.TextField(blank=True, help_text="What Baton wrote from it, to tell a later hand edit.")
     entry = models.ForeignKey(
         "reviews.TimelineEntry", on_delete=models.SET_NULL, null=True, blank=True, related_name="facts"
     )

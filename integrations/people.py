@@ -37,6 +37,18 @@ def match(source, person):
     )
 
 
+def look_up(source, event):
+    """Ask the tool's API for the emails of the people ``event`` names, before any lock is taken
+    (the answers are kept: applying the event then finds them in the database)."""
+    persons = [person for _, person in event.roles]
+    persons += [entry.person for entry in event.entries if entry.person is not None]
+    if event.requested_by is not None:
+        persons.append(event.requested_by)
+    for person in persons:
+        if not person.email:
+            _looked_up(source, person)
+
+
 def name_of(source, person):
     """How a timeline shows a person the tool names only by its id: their Baton name, else the tool's."""
     if person is None:
@@ -71,7 +83,7 @@ def _looked_up(source, person):
         return ""
     try:
         email, name = LOOKUPS[source.kind](source, person.external_id)
-    except (requests.RequestException, SlackApiError, KeyError, TypeError, ValueError) as error:
+    except (requests.RequestException, SlackApiError, OSError, KeyError, TypeError, ValueError) as error:
         # Not kept: a later event asks again once the tool answers.
         logger.warning(
             "Could not look up %s person %s: %s", source.get_kind_display(), person.external_id, type(error).__name__

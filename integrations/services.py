@@ -128,6 +128,12 @@ def source_rotate_secret(user, source, *, secret="", overlap_hours=DEFAULT_OVERL
     return new
 
 
+def stored_text(body):
+    """A body as the database keeps it: text as received, except a raw NUL (never valid JSON)
+    stored as U+FFFD; bytes that are not UTF-8 become U+FFFD too (and fail as not JSON)."""
+    return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+
+
 def delivery_receive(source, *, headers, body, content_type):
     """Store a verified request and have it applied. Returns (delivery, created): a repeat of an
     event already received (the tool's retry) is not stored twice."""
@@ -139,8 +145,7 @@ def delivery_receive(source, *, headers, body, content_type):
                 source=source,
                 event_id=event_id,
                 event_type=event_type,
-                # Text as received; a raw NUL (never valid JSON) is stored as U+FFFD: no database keeps it.
-                body=body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+                body=stored_text(body),
                 content_type=content_type[:100],
                 headers=kept,
             )

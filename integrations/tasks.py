@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integrations import apply
 from integrations.models import Delivery, DeliveryStatus, Record
+from reviews.models import Incident
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,12 @@ def apply_waiting():
     cutoff = timezone.now() - timedelta(seconds=GRACE_SECONDS)
     waiting = Delivery.objects.filter(status=DeliveryStatus.RECEIVED, received_at__lte=cutoff)
     ids = list(waiting.order_by("received_at", "id").values_list("id", flat=True)[:BATCH])
+    # Records linked while the broker was down: what they sent before still waits.
+    linked = Record.objects.exclude(incident=None).filter(
+        deliveries__status=DeliveryStatus.IGNORED, deliveries__reason=apply.NOT_TRACKED
+    )
+    for record_id in linked.values_list("id", flat=True).distinct()[:BATCH]:
+        replay_record(record_id)
     applied = 0
     for delivery_id in ids:
         try:
@@ -46,4 +53,6 @@ def replay_record(record_id):
     with transaction.atomic():
         record = Record.objects.select_for_update(of=("self",)).select_related("source").filter(pk=record_id).first()
         if record is not None and record.incident_id is not None:
+            # The same locks, in the same order, as applying a delivery: record, then incident.
+            record.incident = Incident.objects.select_for_update().get(pk=record.incident_id)
             apply.replay_ignored(record)

@@ -345,7 +345,7 @@ def test_slack_links_a_channel_records_roles_taken_live_and_follows_messages_edi
         "text": f"This channel now feeds Baton incident {incident.pk}.",
     }
     assert Record.objects.get(source=slack, external_id=SLACK_CHANNEL).incident == incident
-    message = incident.entries.get(facts__ref="ts:1793612830.002300")
+    message = incident.entries.get(facts__ref=f"{slack.pk}:ts:1793612830.002300")
     assert message.who == "Diego Alvarez"  # Slack's user id, looked up with users.info, matched by email
     assert message.kind == EntryKind.INTERNAL_UPDATE
 

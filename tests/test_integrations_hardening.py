@@ -1,14 +1,16 @@
 """What a hostile or confused sender, a facilitator's hand edit and events in a strange order must
 not do: a 500, a secret on an error page, a value set by hand overwritten, a message twice."""
 
+import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from integrations import apply, services
+from integrations import apply, services, tasks
 from integrations.models import Delivery, DeliveryStatus, Record, SourceKind
 from reviews import services as review_services
 from tests import vendors
@@ -38,8 +40,11 @@ def send(client, source, secret, payload, msg_id):
     return delivery
 
 
+NOW = timezone.now().replace(microsecond=0)  # one clock for the whole module: ago(70) is always ago(70)
+
+
 def ago(minutes):
-    return (timezone.now() - timedelta(minutes=minutes)).replace(microsecond=0)
+    return NOW - timedelta(minutes=minutes)
 
 
 def opened(client, source, secret, record="INC-1", minutes=120):
@@ -279,3 +284,171 @@ def test_moments_far_from_now_in_a_payload_fail_with_a_reason(client, facilitato
         assert delivery.status == DeliveryStatus.FAILED and delivery.reason, moment
     assert delivery.reason == "Not applied: This is in the future."  # the last: tomorrow
     assert not Record.objects.exclude(incident=None).exists()
+
+
+# A second pass: two tools on one escalation, odd text, reports reconsidered, recovery --------------
+
+
+def second_source(facilitator):
+    return services.source_create(facilitator, kind=SourceKind.GENERIC, name="Ops 2")
+
+
+def test_two_tools_on_one_escalation_keep_their_own_messages_and_share_a_role_history(client, facilitator):
+    (a, a_secret), (b, b_secret) = generic(facilitator), second_source(facilitator)
+    lead, other = UserFactory(email="lead@acme.example"), UserFactory(email="other@acme.example")
+    incident = opened(client, a, a_secret)
+    send(
+        client,
+        a,
+        a_secret,
+        {"type": "timeline", "record": "INC-1", "at": ago(50).isoformat(), "text": "A says", "ref": "1"},
+        "a-m",
+    )
+    linked = {"record": "B-1", "incident_id": incident.pk}
+    send(
+        client,
+        b,
+        b_secret,
+        linked | {"type": "timeline", "at": ago(40).isoformat(), "text": "B says", "ref": "1"},
+        "b-m",
+    )
+    send(
+        client,
+        b,
+        b_secret,
+        linked | {"type": "timeline.edited", "at": ago(30).isoformat(), "text": "B edited", "ref": "1"},
+        "b-e",
+    )
+    assert sorted(incident.entries.values_list("what", flat=True)) == ["A says", "B edited"]
+
+    role = {"type": "role", "role": "lead"}
+    send(
+        client,
+        a,
+        a_secret,
+        role | {"record": "INC-1", "at": ago(90).isoformat(), "person": {"email": lead.email}},
+        "a-r",
+    )
+    handed = send(
+        client, b, b_secret, role | linked | {"at": ago(60).isoformat(), "person": {"email": other.email}}, "b-r"
+    )
+    assert handed.reason == ""  # the first tool's assignment is not taken for a hand edit
+    assert list(incident.assignments.order_by("started_at").values_list("person__email", flat=True)) == [
+        lead.email,
+        other.email,
+    ]
+
+
+def test_text_a_database_cannot_hold_is_cleaned_not_a_500(client, facilitator):
+    source, secret = generic(facilitator)
+    raw = b'{"type": "\\ud800", "record": "X", "at": "2026-01-01T00:00:00Z"}'
+    assert receive(client, source, raw, vendors.standard(secret, raw, "sur-1")).status_code == 202
+    note = send(
+        client,
+        source,
+        secret,
+        {"type": "timeline", "record": "INC-1", "at": ago(100).isoformat(), "text": "bad \ud800 text", "ref": "m"},
+        "note-early",
+    )
+    assert note.status == DeliveryStatus.IGNORED
+    incident = opened(client, source, secret)  # applies the waiting note with it
+    assert incident.entries.get().what == "bad ? text"
+
+
+def test_a_report_refused_once_is_tried_again_when_the_milestones_move(client, facilitator):
+    source, secret = generic(facilitator)
+    incident = opened(client, source, secret, minutes=60)
+    milestone = {"type": "milestone", "record": "INC-1"}
+    early = send(client, source, secret, milestone | {"at": ago(70).isoformat(), "milestone": "acknowledged"}, "ack")
+    assert "cannot be before the escalation" in early.reason
+    send(client, source, secret, milestone | {"at": ago(80).isoformat(), "milestone": "escalated"}, "esc")
+    incident.refresh_from_db()
+    assert (incident.escalated_at, incident.acknowledged_at) == (ago(80), ago(70))
+
+    send(client, source, secret, milestone | {"at": ago(50).isoformat(), "milestone": "resolved"}, "r1")
+    late_update = send(
+        client, source, secret, milestone | {"at": ago(40).isoformat(), "milestone": "first_customer_update"}, "fu"
+    )
+    assert "after the resolution" in late_update.reason
+    send(client, source, secret, milestone | {"at": ago(30).isoformat(), "milestone": "reopened"}, "re")
+    send(client, source, secret, milestone | {"at": ago(10).isoformat(), "milestone": "resolved"}, "r2")
+    incident.refresh_from_db()
+    assert (incident.resolved_at, incident.first_customer_update_at) == (ago(10), ago(40))
+
+
+def test_an_empty_edit_waiting_for_its_message_does_not_lose_the_message(client, facilitator):
+    source, secret = generic(facilitator)
+    incident = opened(client, source, secret)
+    edited = {"type": "timeline.edited", "record": "INC-1", "ref": "m", "at": ago(10).isoformat(), "text": ""}
+    send(client, source, secret, edited, "e")
+    send(
+        client,
+        source,
+        secret,
+        {"type": "timeline", "record": "INC-1", "ref": "m", "at": ago(20).isoformat(), "text": "hello"},
+        "m",
+    )
+    assert list(incident.entries.values_list("what", flat=True)) == ["hello"]
+
+
+def test_a_record_linked_while_the_broker_was_down_is_caught_up_by_the_reconcile(
+    client, facilitator, django_capture_on_commit_callbacks
+):
+    source, secret = generic(facilitator)
+    early = send(
+        client,
+        source,
+        secret,
+        {"type": "timeline", "record": "R", "at": ago(30).isoformat(), "text": "before", "ref": "x"},
+        "early",
+    )
+    assert early.status == DeliveryStatus.IGNORED
+    review = make_review(facilitator)
+    with django_capture_on_commit_callbacks(execute=False):  # the replay task never reaches a broker
+        services.record_link(facilitator, review.incident, source=source, external_id="R")
+    early.refresh_from_db()
+    assert early.status == DeliveryStatus.IGNORED
+    tasks.apply_waiting()
+    early.refresh_from_db()
+    assert early.status == DeliveryStatus.APPLIED
+    assert list(review.incident.entries.values_list("what", flat=True)) == ["before"]
+
+
+def test_a_tool_api_that_does_not_answer_leaves_a_name_not_a_failure(client, facilitator):
+    slack, secret = services.source_create(
+        facilitator,
+        kind=SourceKind.SLACK,
+        name="Slack",
+        secret="slack-secret",
+        api_token="xoxb-1",
+        api_url="http://127.0.0.1:9",  # nothing listens there
+    )
+    review = make_review(facilitator)
+    Record.objects.create(source=slack, external_id="C1", incident=review.incident)
+    at = timezone.now().timestamp() - 60
+    body = vendors.encode(
+        {
+            "type": "event_callback",
+            "event_id": "Ev1",
+            "event": {"type": "message", "channel": "C1", "user": "U1", "text": "hello", "ts": f"{at:.6f}"},
+        }
+    )
+    assert receive(client, slack, body, vendors.slack(secret, body)).status_code == 202
+    delivery = Delivery.objects.get()
+    assert apply.delivery_apply(delivery.pk) == DeliveryStatus.APPLIED
+    assert review.incident.entries.get().who == "U1"
+
+
+def test_an_import_cut_short_is_finished_by_running_it_again(tmp_path, facilitator, capsys):
+    source, _ = generic(facilitator)
+    lines = [
+        {"type": "incident", "record": f"I-{n}", "at": ago(60).isoformat(), "incident": {"title": "t", "customer": "c"}}
+        for n in range(3)
+    ]
+    file = tmp_path / "events.jsonl"
+    file.write_text("\n".join(json.dumps(line) for line in lines) + "\n" + '{"body": "\\ud800", "event_id": "odd"}\n')
+    call_command("import_deliveries", str(file), source=source.name)
+    assert "4 stored (0 already there, 0 unreadable lines): 3 applied, 1 failed" in capsys.readouterr().out
+    Delivery.objects.filter(record__external_id="I-1").update(status=DeliveryStatus.RECEIVED)  # as if cut short
+    call_command("import_deliveries", str(file), source=source.name)
+    assert "0 stored (4 already there, 0 unreadable lines): 1 applied" in capsys.readouterr().out

@@ -10,7 +10,7 @@ import hashlib
 import json
 from urllib.parse import parse_qs
 
-from integrations.events import Unparseable
+from integrations.events import Unparseable, clean
 from integrations.models import SourceKind
 from integrations.parsers import generic, jira, pagerduty, slack, zendesk
 
@@ -52,8 +52,8 @@ def identify(kind, headers, body, content_type):
         event_id, event_type = MODULES[kind].identify(headers, payload)
     except (Unparseable, AttributeError, TypeError, KeyError):
         return fallback, ""
-    clean = str(event_id).replace("\x00", "")[:200] if event_id else ""
-    return clean or fallback, str(event_type or "").replace("\x00", "")[:100]
+    named = clean(str(event_id))[:200] if event_id else ""
+    return named or fallback, clean(str(event_type or ""))[:100]
 
 
 def parse(delivery):

@@ -57,7 +57,10 @@ def parse(source, payload, delivery):
     parsed = Event(record=channel, at=_ts(event.get("event_ts") or event.get("ts")), type=f"message:{subtype or 'new'}")
     if subtype == "message_changed":
         message = obj(event.get("message"), "event.message")
-        parsed.edit = (f"ts:{text(message.get('ts'))}", html.unescape(text(message.get("text"))))
+        changed = html.unescape(text(message.get("text"))).strip()
+        if not changed:
+            return None  # only its attachments changed: the entry keeps its words
+        parsed.edit = (f"ts:{text(message.get('ts'))}", changed)
     elif subtype == "message_deleted":
         parsed.delete = f"ts:{text(event.get('deleted_ts'))}"
     elif subtype is None:
