@@ -77,8 +77,19 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TimelineEntry
-        fields = ["id", "incident", "at", "kind", "who", "what"]
-        read_only_fields = ["id"]
+        fields = ["id", "incident", "at", "kind", "who", "what", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class TimelineEntryUpdateSerializer(serializers.ModelSerializer):
+    """A correction: any of when, kind, who and what, with the ``version`` you edited."""
+
+    what = serializers.CharField(max_length=MAX_TEXT, required=False)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "kind", "who", "what", "version"]
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -610,7 +621,7 @@ class TimelinePagination(CursorPagination):
     page_size_query_param = None
 
 
-class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _ReviewChildViewSet):
+class TimelineEntryViewSet(ETagMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, _ReviewChildViewSet):
     """Typed timeline entries (milestones and role changes are on the review, not repeated here).
     Pages follow a cursor (``next``/``previous`` links), oldest entry first."""
 
@@ -631,6 +642,23 @@ class TimelineEntryViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, _R
 
     def perform_destroy(self, instance):
         services.timeline_entry_delete(self.request.user, instance)
+
+    @extend_schema(
+        request=TimelineEntryUpdateSerializer, responses={200: TimelineEntrySerializer}, parameters=[IF_MATCH]
+    )
+    def partial_update(self, request, pk=None):
+        entry = self.get_object()
+        require(policy.can_manage(request.user), "Only facilitators edit the timeline.")
+        data, conditional = with_if_match(request)
+        serializer = TimelineEntryUpdateSerializer(entry, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        version = values.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+        with precondition(conditional):
+            entry = services.timeline_entry_edit(request.user, entry, version=version, **values)
+        return Response(TimelineEntrySerializer(entry).data)
 
 
 class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):

@@ -136,6 +136,15 @@ class TimelineEntryForm(forms.ModelForm):
         labels = {"at": "When", "what": "What happened"}
 
 
+class TimelineEntryCorrectionForm(KeepStoredSeconds, TimelineEntryForm):
+    """Correct a typed or imported entry; ``version`` is the one the facilitator read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(TimelineEntryForm.Meta):
+        pass
+
+
 class InviteForm(forms.Form):
     user = PersonChoiceField(queryset=people(), label="Invite a participant", empty_label="— choose a person —")
 

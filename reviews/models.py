@@ -202,6 +202,7 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=20, choices=EntryKind.choices, default=EntryKind.NOTE)
     who = models.CharField(max_length=200, blank=True, help_text="Who acted: a person, a team or the customer.")
     what = models.TextField()
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -385,8 +385,9 @@ ENTRY_FIELDS = ("at", "kind", "who", "what")
 
 
 @transaction.atomic
-def timeline_entry_edit(user, entry, **values):
-    """Correct an entry: when, what kind, who, what. Fields left out keep their value."""
+def timeline_entry_edit(user, entry, *, version=None, **values):
+    """Correct an entry: when, what kind, who, what. Fields left out keep their value; with the
+    ``version`` the editor read, a save made meanwhile is a conflict, not overwritten."""
     entry = TimelineEntry.objects.select_for_update(of=("self",)).select_related("incident__review").get(pk=entry.pk)
     review = entry.incident.review
     require(policy.can_manage(user, review), "Only facilitators edit the timeline.")
@@ -394,11 +395,13 @@ def timeline_entry_edit(user, entry, **values):
     unknown = set(values) - set(ENTRY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown timeline entry fields: {sorted(unknown)}")
+    check_version(entry, version, list(values))
     merged = {field: values.get(field, getattr(entry, field)) for field in ENTRY_FIELDS}
     _check_entry(merged["at"], merged["what"])
     before = audit.snapshot(entry, ENTRY_FIELDS)
     for field, value in merged.items():
         setattr(entry, field, value)
+    entry.version += 1
     entry.save()
     changes = audit.diff(before, audit.snapshot(entry, ENTRY_FIELDS))
     if changes:

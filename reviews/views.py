@@ -26,9 +26,10 @@ from reviews.forms import (
     RoleCorrectionForm,
     RoleEndForm,
     ScoreForm,
+    TimelineEntryCorrectionForm,
     TimelineEntryForm,
 )
-from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment
+from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment, TimelineEntry
 
 
 def _to(review, anchor=""):
@@ -250,6 +251,52 @@ def role_end(request, pk, assignment_pk):
         "end_form": end_form,
     }
     return render(request, "reviews/role_correct.html", context, status=400)
+
+
+def _entry(request, pk, entry_pk):
+    """A timeline entry of a review the user manages, or 404."""
+    review = _managed(request, pk)
+    return review, get_object_or_404(TimelineEntry, pk=entry_pk, incident=review.incident)
+
+
+def entry_correct(request, pk, entry_pk):
+    """Correct a timeline entry (typed, or sent by a tool), or remove it."""
+    review, entry = _entry(request, pk, entry_pk)
+    posted = request.POST if request.method == "POST" else None
+    form = TimelineEntryCorrectionForm(posted, instance=entry, initial={"version": entry.version})
+    conflict = None
+    if posted is not None and form.is_valid():
+        values = {field: form.cleaned_data[field] for field in TimelineEntryForm.Meta.fields}
+        try:
+            services.timeline_entry_edit(request.user, entry, version=form.cleaned_data["version"], **values)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            # Show what was saved meanwhile; the form keeps the facilitator's words with the
+            # saved version, so saving again replaces it knowingly.
+            conflict, entry = error, TimelineEntry.objects.get(pk=entry.pk)
+            data = posted.copy()
+            data["version"] = entry.version
+            form = TimelineEntryCorrectionForm(data, instance=entry)
+        else:
+            messages.success(request, "Timeline entry corrected.")
+            _warn_language(request, review)
+            return _to(review, "timeline")
+    context = {"review": review, "entry": entry, "form": form, "conflict": conflict}
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "reviews/entry_correct.html", context, status=status)
+
+
+@require_POST
+def entry_remove(request, pk, entry_pk):
+    review, entry = _entry(request, pk, entry_pk)
+    try:
+        services.timeline_entry_delete(request.user, entry)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Timeline entry removed; the audit trail keeps what it said.")
+    return _to(review, "timeline")
 
 
 @require_POST
