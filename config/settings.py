@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
         "ActionStateEnum": "reviews.models.ActionState",
         "RevisionStateEnum": "playbook.models.RevisionState",
         "TaskStateEnum": "playbook.models.TaskState",
+        "EntryKindEnum": "reviews.models.EntryKind",
+        "ActionKindEnum": "reviews.models.ActionKind",
+        "SourceKindEnum": "integrations.models.SourceKind",
+        "DeliveryStatusEnum": "integrations.models.DeliveryStatus",
     },
 }
 
