@@ -268,6 +268,7 @@ def measure_webhooks(env, cookie, args, background):
     say("Preparing the receiving endpoint (a Jira source, 50 escalations)…")
     source, bodies, first_id = webhooks.prepare()
     os.environ["BATON_WEBHOOK_BODIES"] = str(bodies)
+    os.environ["BATON_BENCH_REPORT"] = str(ROOT / "bench" / "report.lua")
     worker = webhooks.start_worker(env)
     try:
         path = source.webhook_path()

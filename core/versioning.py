@@ -40,6 +40,19 @@ def with_if_match(request):
     return data, True
 
 
+def edited(request, serializer_class, instance=None):
+    """A PATCH body, validated by ``serializer_class``: (values, the version edited, whether it
+    came from If-Match). A body that names no version is refused: an edit says what it edited."""
+    data, conditional = with_if_match(request)
+    serializer = serializer_class(instance, data=data, partial=True)
+    serializer.is_valid(raise_exception=True)
+    values = dict(serializer.validated_data)
+    version = values.pop("version", None)
+    if version is None:
+        raise ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+    return values, version, conditional
+
+
 @contextmanager
 def precondition(conditional):
     """Turn a version conflict into 412 when the version came from If-Match."""

@@ -1,4 +1,5 @@
-"""Sources and deliveries in the admin: read-only, and never a secret or a token."""
+"""Sources and deliveries in the admin: read-only (changes go through the integrations page and its
+services), and never a secret or a token."""
 
 from django.contrib import admin
 
@@ -14,6 +15,12 @@ class SourceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # connected on the integrations page, which makes the account it acts as
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changed on the integrations page, through the service and its rules (audit, token)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a source is disabled, not deleted: its deliveries are where facts came from
 
 
 @admin.register(Delivery)

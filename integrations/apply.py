@@ -310,7 +310,7 @@ def _settle_value(actor, incident, field, fact=None, resettle=True):
 def _resettle_after(actor, incident, changed):
     """A milestone moved: reports refused because of it may hold now, and role histories start
     from the escalation."""
-    for field in ("escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"):
+    for field in MILESTONES:
         if field == changed or not Fact.objects.filter(incident=incident, field=field, applied=False).exists():
             continue
         try:
@@ -473,6 +473,3 @@ def _delete_entry(actor, incident, fact):
     review_services.timeline_entry_delete(actor, TimelineEntry.objects.get(pk=entry.pk))
     fact.applied = True
     fact.save()
-
-
-__all__ = ["MILESTONES", "delivery_apply", "replay_ignored"]

@@ -2,7 +2,7 @@ import json
 
 from django import forms
 
-from integrations.models import Source, SourceKind
+from integrations.models import Source
 from teams.models import Team
 
 
@@ -111,6 +111,3 @@ def pretty(body):
         return json.dumps(json.loads(body), indent=2, ensure_ascii=False)[:200_000]
     except (ValueError, RecursionError):
         return body[:200_000]
-
-
-KIND_CHOICES = SourceKind.choices

@@ -111,6 +111,16 @@ class Source(models.Model):
     def priorities(self):
         return _words(self.rule_priorities)
 
+    def is_escalation(self, tags=(), priorities=()):
+        """The source's rule: a record is an escalation when it carries one of the rule's tags or
+        labels, or one of its priorities or urgencies (case aside); with no rule, every record is."""
+        wanted_tags, wanted_priorities = self.tags(), self.priorities()
+        if not wanted_tags and not wanted_priorities:
+            return True
+        given_tags = {str(tag).lower() for tag in tags if isinstance(tag, str)}
+        given_priorities = {str(priority).lower() for priority in priorities if priority}
+        return bool(given_tags & wanted_tags or given_priorities & wanted_priorities)
+
 
 def _words(text):
     return {word.strip().lower() for word in text.split(",") if word.strip()}

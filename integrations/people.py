@@ -133,16 +133,16 @@ def _slack(source, person_id):
     return user["profile"].get("email"), user.get("real_name") or user.get("name")
 
 
-def _jira(source, person_id):
-    return "", ""  # Jira sends emailAddress itself where the person's privacy settings allow
+def _no_lookup(source, person_id):
+    return "", ""  # Jira sends emailAddress itself where privacy settings allow; Baton's JSON sends emails
 
 
 LOOKUPS = {
     SourceKind.PAGERDUTY: _pagerduty,
     SourceKind.ZENDESK: _zendesk,
     SourceKind.SLACK: _slack,
-    SourceKind.JIRA: _jira,
-    SourceKind.GENERIC: _jira,
+    SourceKind.JIRA: _no_lookup,
+    SourceKind.GENERIC: _no_lookup,
 }
 
 

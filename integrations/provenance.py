@@ -4,6 +4,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from integrations import policy
+from integrations.events import MILESTONES
 from integrations.forms import LinkForm
 from integrations.models import Fact, Record
 from reviews.provenance import Origin, Provenance
@@ -40,7 +41,7 @@ def _still_holds(fact, incident):
         return str(incident.satisfaction) == fact.value
     if fact.field == "reopened":
         return incident.resolved_at is None
-    if fact.field in ("escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"):
+    if fact.field in MILESTONES:
         return getattr(incident, fact.field) == fact.at
     return False
 
@@ -68,11 +69,11 @@ def for_incident(request, review):
     records = list(
         Record.objects.filter(incident=incident).select_related("source", "linked_by").order_by("source__name", "id")
     )
-    if records or manager:
-        context = {
-            "records": records,
-            "review": review,
-            "link_form": LinkForm() if manager and not review.is_archived else None,
-        }
+    # With no tool connected, the page says nothing of tools (no empty section on every review).
+    link_form = LinkForm() if manager and not review.is_archived else None
+    if link_form is not None and not link_form.fields["source"].queryset.exists():
+        link_form = None
+    if records or link_form is not None:
+        context = {"records": records, "review": review, "link_form": link_form}
         provenance.panels.append(render_to_string("integrations/review_panel.html", context, request=request))
     return provenance

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from core.errors import require
 from core.fields import SlugRelatedField
 from core.openapi import IF_MATCH
-from core.versioning import ETagMixin, precondition, with_if_match
+from core.versioning import ETagMixin, edited, precondition
 from playbook import policy, selectors, services
 from playbook.diff import compare
 from playbook.filters import TaskFilter
@@ -319,18 +319,13 @@ class RevisionViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         revision = self.get_object()
         if not policy.can_edit_revision(request.user, revision):
             raise PermissionDenied("Only the author edits a revision.")
-        body, conditional = with_if_match(request)
-        serializer = RevisionUpdateSerializer(data=body, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+        data, version, conditional = edited(request, RevisionUpdateSerializer)
         content = revision.content() | {k: v for k, v in data.items() if k in CONTENT}
         with precondition(conditional):
             services.revision_update(
                 request.user,
                 revision,
-                version=data["version"],
+                version=version,
                 content=content,
                 rationale=data.get("rationale", revision.rationale),
             )

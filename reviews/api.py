@@ -15,7 +15,7 @@ from core.errors import require
 from core.fields import SlugRelatedField
 from core.filters import IdFilter
 from core.openapi import IF_MATCH
-from core.versioning import ETagMixin, precondition, with_if_match
+from core.versioning import ETagMixin, edited, precondition, with_if_match
 from reviews import language, policy, selectors, services
 from reviews.filters import ActionItemFilter, ReviewFilter
 from reviews.models import (
@@ -515,13 +515,7 @@ class IncidentViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def partial_update(self, request, pk=None):
         incident = self.get_object()
         require(policy.can_manage(request.user), "Only facilitators edit the incident.")
-        data, conditional = with_if_match(request)
-        serializer = IncidentSerializer(incident, data=data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        version = values.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+        values, version, conditional = edited(request, IncidentSerializer, incident)
         with precondition(conditional):
             incident = services.incident_update(request.user, incident, version=version, **values)
         return Response(IncidentSerializer(incident).data)
@@ -649,13 +643,7 @@ class TimelineEntryViewSet(ETagMixin, mixins.CreateModelMixin, mixins.DestroyMod
     def partial_update(self, request, pk=None):
         entry = self.get_object()
         require(policy.can_manage(request.user), "Only facilitators edit the timeline.")
-        data, conditional = with_if_match(request)
-        serializer = TimelineEntryUpdateSerializer(entry, data=data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        version = values.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError({"version": ['Send the version you edited (or If-Match: "<version>").']})
+        values, version, conditional = edited(request, TimelineEntryUpdateSerializer, entry)
         with precondition(conditional):
             entry = services.timeline_entry_edit(request.user, entry, version=version, **values)
         return Response(TimelineEntrySerializer(entry).data)

@@ -290,25 +290,26 @@ def entry_correct(request, pk, entry_pk):
 @require_POST
 def entry_remove(request, pk, entry_pk):
     review, entry = _entry(request, pk, entry_pk)
+    done = "Timeline entry removed; the audit trail keeps what it said."
+    return _remove(request, review, lambda: services.timeline_entry_delete(request.user, entry), done, "timeline")
+
+
+def _remove(request, review, remove, done, anchor):
+    """Run a removal; say what happened, or why not, back on the review page."""
     try:
-        services.timeline_entry_delete(request.user, entry)
+        remove()
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, "Timeline entry removed; the audit trail keeps what it said.")
-    return _to(review, "timeline")
+        messages.success(request, done)
+    return _to(review, anchor)
 
 
 @require_POST
 def role_remove(request, pk, assignment_pk):
     review, assignment = _assignment(request, pk, assignment_pk)
-    try:
-        services.role_remove(request.user, assignment)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, f"{assignment.get_role_display()} held by {assignment.person} removed.")
-    return _to(review, "ownership")
+    done = f"{assignment.get_role_display()} held by {assignment.person} removed."
+    return _remove(request, review, lambda: services.role_remove(request.user, assignment), done, "ownership")
 
 
 @require_POST

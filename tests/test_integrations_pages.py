@@ -77,8 +77,11 @@ def test_connecting_a_tool_shows_its_secret_once_and_never_again(client, facilit
     assert source.secret not in again and "tok-123" not in again
 
     client.force_login(admin)
-    admin_page = client.get(reverse("admin:integrations_source_change", args=[source.pk])).content.decode()
-    assert source.get_absolute_url() and source.secret not in admin_page and "tok-123" not in admin_page
+    admin_view = client.get(reverse("admin:integrations_source_change", args=[source.pk]))
+    assert admin_view.status_code == 200 and source.name in admin_view.content.decode()
+    assert source.secret not in admin_view.content.decode() and "tok-123" not in admin_view.content.decode()
+    read_only = {"name": "Renamed in the admin", "kind": "jira"}
+    assert client.post(reverse("admin:integrations_source_change", args=[source.pk]), read_only).status_code == 403
     rotated = client.post(
         reverse("integrations:source-rotate", args=[source.pk]), {"secret": "", "overlap_hours": "24"}
     )

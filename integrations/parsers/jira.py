@@ -51,10 +51,7 @@ def parse(source, payload, delivery):
     at = moment(payload.get("timestamp"), "timestamp")
     labels = {str(label).lower() for label in items(fields.get("labels"), "labels") if isinstance(label, str)}
     priority = text(obj(fields.get("priority"), "priority").get("name")).lower()
-    wanted_tags, wanted_priorities = source.tags(), source.priorities()
-    escalation = (
-        (not wanted_tags and not wanted_priorities) or bool(labels & wanted_tags) or priority in wanted_priorities
-    )
+    escalation = source.is_escalation(labels, [priority])
     event = Event(
         record=key,
         at=at,

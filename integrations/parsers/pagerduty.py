@@ -41,11 +41,9 @@ def parse(source, payload, delivery):
         urgency = text(data.get("urgency")).lower()
         service = obj(data.get("service"), "service")
         event.title = text(data.get("title"), 200)
-        event.customer = ""
         event.severity = SEVERITY.get(text(priority.get("summary")).lower(), Severity.SEV2 if urgency == "high" else "")
         event.team_key = text(service.get("id"))
-        wanted = source.priorities()
-        event.escalation = not wanted or bool({text(priority.get("summary")).lower(), urgency} & wanted)
+        event.escalation = source.is_escalation(priorities=[text(priority.get("summary")), urgency])
         if event.escalation and data.get("created_at"):
             # Escalated when PagerDuty opened the incident, whichever event Baton hears of first.
             event.milestones["escalated_at"] = moment(data.get("created_at"), "created_at")

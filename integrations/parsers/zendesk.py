@@ -6,7 +6,7 @@ Trigger placeholders: https://support.zendesk.com/hc/en-us/articles/440888685813
 """
 
 from integrations import people
-from integrations.events import Entry, Event, Person, Unparseable, moment, obj, text
+from integrations.events import Entry, Event, Person, Unparseable, items, moment, obj, text
 from integrations.models import Record
 from reviews.models import EntryKind, OwnershipRole, Severity
 
@@ -23,14 +23,6 @@ def identify(headers, payload):
     return None, "trigger"  # named by the body's hash: the invocation id header is not signed
 
 
-def matches(source, ticket):
-    tags = {str(tag).lower() for tag in ticket.get("tags") or [] if isinstance(tag, str)}
-    priority = str(ticket.get("priority") or "").lower()
-    if not source.tags() and not source.priorities():
-        return True
-    return bool(tags & source.tags()) or priority in source.priorities()
-
-
 def parse(source, payload, delivery):
     if "type" not in payload:
         return _trigger(source, payload)
@@ -44,7 +36,7 @@ def parse(source, payload, delivery):
     if not ticket_id:
         raise Unparseable("The event names no ticket (detail.id).")
     at = moment(payload.get("time"), "event time")
-    escalation = matches(source, ticket)
+    escalation = source.is_escalation(items(ticket.get("tags"), "detail.tags"), [text(ticket.get("priority"))])
     event = Event(
         record=ticket_id,
         at=at,
