@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "core.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.ErrorPagesMiddleware",
+    "core.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -244,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button (a control inside a control).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": {"theme": "obsidian"}},
     "COMPONENT_SPLIT_REQUEST": True,
     # Bodies are documented as JSON only: a form is still read, but a malformed one reads as empty.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
@@ -331,6 +334,8 @@ PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 # Insights figures are cached per process for this long; any saved change starts a new key.
 INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
+# The organisation's name, on the title page of the performance snapshot's PDF.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Your organisation")
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 LOGGING = {

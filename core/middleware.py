@@ -138,3 +138,25 @@ class ErrorPagesMiddleware:
 
 def _handler(status):
     return get_resolver().resolve_error_handler(status)
+
+
+class PrivatePagesMiddleware:
+    """Pages for a signed-in person are never stored by the browser or a proxy
+    (``Cache-Control: private, no-store``): Back shows the page as it is now, not as it was
+    before a save, and post-incident material does not stay on a shared computer's disk.
+    A view that set its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not response.has_header("Cache-Control")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response["Cache-Control"] = "private, no-store"
+        return response

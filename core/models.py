@@ -85,3 +85,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never deleted.")
+
+
+class Submission(models.Model):
+    """A create form submitted once: its one-time token and where it led (core.once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField()
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="one_submission_per_token")]
+        indexes = [models.Index(fields=["user", "created_at"], name="submission_user_age")]
+
+    def __str__(self):
+        return f"{self.token} → {self.url}"

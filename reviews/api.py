@@ -97,9 +97,16 @@ class FindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Finding
-        fields = ["id", "review", "text", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "review", "text", "created_at", "version"]
+        read_only_fields = ["id", "created_at", "version"]
         extra_kwargs = {"review": {"queryset": selectors.Review.objects.all()}}
+
+
+class FindingUpdateSerializer(serializers.Serializer):
+    """A rewording, with the ``version`` you edited."""
+
+    text = serializers.CharField(max_length=MAX_TEXT)
+    version = serializers.IntegerField(required=False, min_value=1)
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -442,6 +449,22 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response({"user": _person(participant.user), "invited_at": participant.invited_at}, status=201)
 
     @extend_schema(
+        request=InviteSerializer,
+        responses={204: None},
+        summary="Take back an invitation (scores the person submitted leave with them)",
+    )
+    @action(detail=True, methods=["post"], url_path="remove-participant")
+    def remove_participant(self, request, pk=None):
+        review = _managed_review_or_404(request, pk)
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        participant = review.participants.filter(user=serializer.validated_data["user"]).first()
+        if participant is None:
+            raise serializers.ValidationError({"user": ["This person is not a participant of this review."]})
+        services.participant_remove(request.user, participant)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
         methods=["get"], request=None, responses={200: ScoresSerializer}, summary="Your own scores on this review"
     )
     @extend_schema(
@@ -649,7 +672,10 @@ class TimelineEntryViewSet(ETagMixin, mixins.CreateModelMixin, mixins.DestroyMod
         return Response(TimelineEntrySerializer(entry).data)
 
 
-class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
+class FindingViewSet(ETagMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, _ReviewChildViewSet):
+    """Findings of a review. Facilitators reword (PATCH, with the version edited) or remove
+    (DELETE) one while the review is open; its action items stay, no longer tied to it."""
+
     queryset = Finding.objects.none()
     serializer_class = FindingSerializer
     filterset_class = _id_filters(Finding, ids=("review",))
@@ -661,6 +687,18 @@ class FindingViewSet(mixins.CreateModelMixin, _ReviewChildViewSet):
     def perform_create(self, serializer):
         review = selectors.review_or_404(self.request.user, serializer.validated_data["review"].pk)
         serializer.instance = services.finding_add(self.request.user, review, text=serializer.validated_data["text"])
+
+    def perform_destroy(self, instance):
+        services.finding_delete(self.request.user, instance)
+
+    @extend_schema(request=FindingUpdateSerializer, responses={200: FindingSerializer}, parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        finding = self.get_object()
+        require(policy.can_manage(request.user), "Only facilitators record findings.")
+        values, version, conditional = edited(request, FindingUpdateSerializer)
+        with precondition(conditional):
+            finding = services.finding_edit(request.user, finding, text=values["text"], version=version)
+        return Response(FindingSerializer(finding).data)
 
 
 class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet):

@@ -193,6 +193,13 @@ class FindingForm(forms.Form):
     )
 
 
+class FindingCorrectionForm(forms.Form):
+    """Reword a finding; ``version`` is the one the facilitator read."""
+
+    text = forms.CharField(label="Finding", widget=forms.Textarea(attrs={"rows": 3, "data-language-check": "finding"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class ActionItemForm(forms.ModelForm):
     owner = PersonChoiceField(queryset=people())
 

@@ -12,12 +12,14 @@ from reviews.metrics import clarity_score, consolidate, incident_metrics
 from reviews.models import (
     CORE_ROLES,
     ActionItem,
+    ActionState,
     Dimension,
     EntryKind,
     Incident,
     OwnershipRole,
     Participant,
     Review,
+    ReviewState,
     RoleAssignment,
     Score,
 )
@@ -130,12 +132,117 @@ class RoleView:
     def is_gap(self):
         return not self.history
 
+    @property
+    def holder(self):
+        """Who holds the role now, or last held it if nobody does (``None``: a gap)."""
+        return self.current or (self.history[-1] if self.history else None)
+
 
 def ownership(incident):
+    """The roles and their histories. An assignment left open when the escalation was resolved
+    ends with the resolution (``until``, ``until_resolution``): it is no longer "still held"."""
     roles = {role.value: RoleView(role.value, role.label, role in CORE_ROLES) for role in OwnershipRole}
+    resolved = incident.resolved_at
     for assignment in sorted(incident.assignments.all(), key=lambda a: (a.started_at, a.pk)):
+        held_past_resolution = (
+            assignment.ended_at is None and resolved is not None and resolved >= assignment.started_at
+        )
+        assignment.until = resolved if held_past_resolution else assignment.ended_at
+        assignment.until_resolution = held_past_resolution
         roles[assignment.role].history.append(assignment)
     return list(roles.values())
+
+
+def timeline_kinds(items):
+    """The kinds present on a timeline, in EntryKind's order, with how many of each: the filter."""
+    counts = {}
+    for item in items:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    return [(kind.value, kind.label, counts[kind.value]) for kind in EntryKind if kind.value in counts]
+
+
+@dataclass
+class NextStep:
+    text: str
+    anchor: str = ""  # the section of the page where it is done
+    done: bool = False  # nothing is waiting on the person looking
+
+
+def next_step(review, user, *, manage, scoring, ownership, metrics):
+    """What the person looking at the review should do next, in a few words."""
+    participants, submitted = scoring["participants"], scoring["submitted"]
+    progress = f"{len(submitted)} of {len(participants)} have scored"
+    if review.is_archived:
+        return NextStep("Archived: restore it to change it." if manage else "Archived.", done=True)
+    if manage and review.is_editable:
+        gaps = [role.label.lower() for role in ownership if role.core and role.is_gap]
+        if gaps:
+            return NextStep(f"Record who held the {_listed(gaps)} role{'s' if len(gaps) > 1 else ''}", "add-role")
+        missing = [metric.label.lower() for metric in metrics if metric.value is None and metric.key != "satisfaction"]
+        if review.state == ReviewState.DRAFT:
+            if not participants:
+                return NextStep("Invite the people who took part, so they can score", "scores")
+            if missing:
+                return NextStep(f"Add the milestones behind {_listed(missing)}, then start the review", "metrics")
+            return NextStep("Ready to start the review: participants can then score", "scores")
+        if len(submitted) < len(participants):
+            return NextStep(progress, "scores")
+        if not review.narrative.strip():
+            return NextStep("Everyone has scored: write the narrative, then publish", "narrative")
+        return NextStep("Everyone has scored: ready to publish", "scores")
+    mine = scoring["mine"]
+    if mine is not None and review.state == ReviewState.IN_REVIEW:
+        if mine.submitted_at is None:
+            return NextStep("Score the six dimensions: your scores stay hidden from the others", "scores")
+        return NextStep(f"Your scores are in; {progress}", "scores", done=True)
+    if review.is_public:
+        open_items = [item for item in review.action_items.all() if item.state == ActionState.OPEN]
+        mine_open = [item for item in open_items if item.owner_id == user.pk]
+        if mine_open:
+            return NextStep(f"{len(mine_open)} action item{'s' if len(mine_open) > 1 else ''} of yours open", "actions")
+        if manage and open_items:
+            return NextStep(
+                f"Published; {len(open_items)} action item{'s' if len(open_items) > 1 else ''} still open", "actions"
+            )
+        return NextStep("Published: nothing waits on you", done=True)
+    return NextStep(f"{review.get_state_display()}: {progress}", "scores", done=True)
+
+
+def _listed(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass
+class PublishSummary:
+    """What a facilitator should see before publishing."""
+
+    submitted: list
+    waiting: list
+    wide: list  # dimensions where people disagree widely
+    open_actions: list
+    language: list  # hints not dismissed
+    gaps: list  # core roles nobody held
+
+    @property
+    def participants(self):
+        return len(self.submitted) + len(self.waiting)
+
+    @property
+    def concerns(self):
+        return bool(self.waiting or self.wide or self.open_actions or self.language or self.gaps or not self.submitted)
+
+
+def publish_summary(review, user):
+    scoring_ = scoring(review, user)
+    summaries = consolidate((s.dimension, s.score) for p in scoring_["submitted"] for s in p.scores.all())
+    return PublishSummary(
+        submitted=scoring_["submitted"],
+        waiting=[p for p in scoring_["participants"] if p.submitted_at is None],
+        wide=[s for s in summaries if s.is_wide],
+        open_actions=[item for item in review.action_items.all() if item.state == ActionState.OPEN],
+        language=language_report(review),
+        gaps=[role for role in ownership(review.incident) if role.core and role.is_gap],
+    )
 
 
 @dataclass

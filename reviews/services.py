@@ -439,6 +439,31 @@ def participant_invite(user, review, *, invitee):
 
 
 @transaction.atomic
+def participant_remove(user, participant):
+    """Take back an invitation made by mistake while the review is open. Scores the person
+    submitted leave with them, and a consolidated score is worked out again without them."""
+    review = Review.objects.select_for_update().get(pk=participant.review_id)
+    require(policy.can_manage(user, review), "Only facilitators invite participants.")
+    _require_editable(review)
+    submitted = participant.submitted_at is not None
+    audit.record(
+        user,
+        "review.participant_removed",
+        review,
+        changes={"participant": [participant.user.get_username(), None]},
+        note="Their submitted scores were withdrawn with them." if submitted else "",
+    )
+    participant.delete()
+    if submitted and review.clarity_score is not None:
+        if review.participants.filter(submitted_at__isnull=False).exists():
+            _consolidate(review)
+        else:
+            DimensionResult.objects.filter(review=review).delete()
+            review.clarity_score = None
+            review.save(update_fields=["clarity_score", "updated_at"])
+
+
+@transaction.atomic
 def scores_save(user, review, *, scores, submit=False):
     """Save the participant's own scores: ``{dimension: (score, evidence)}``.
 
@@ -672,6 +697,45 @@ def finding_add(user, review, *, text):
 
 
 @transaction.atomic
+def finding_edit(user, finding, *, text, version=None):
+    """Reword a finding while the review is open; with the ``version`` the editor read, a save
+    made meanwhile is a conflict, not overwritten."""
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("review").get(pk=finding.pk)
+    review = finding.review
+    require(policy.can_manage(user, review), "Only facilitators record findings.")
+    _require_editable(review)
+    check_version(finding, version, ["text"])
+    if not text.strip():
+        raise ValidationError({"text": ["Describe the finding."]})
+    before = audit.snapshot(finding, ["text"])
+    finding.text = text.strip()
+    finding.version += 1
+    finding.save(update_fields=["text", "version"])
+    if changes := audit.diff(before, audit.snapshot(finding, ["text"])):
+        audit.record(user, "finding.edited", finding, url=review.get_absolute_url(), changes=changes)
+    return finding
+
+
+@transaction.atomic
+def finding_delete(user, finding):
+    """Remove a finding recorded twice or by mistake; its action items stay, no longer tied to it."""
+    review = finding.review
+    require(policy.can_manage(user, review), "Only facilitators record findings.")
+    _require_editable(review)
+    actions = list(finding.actions.values_list("title", flat=True))
+    note = f"Its action items stay: {', '.join(actions)}"[:1000] if actions else ""
+    audit.record(
+        user,
+        "finding.deleted",
+        finding,
+        url=review.get_absolute_url(),
+        changes={"text": [finding.text, None]},
+        note=note,
+    )
+    finding.delete()
+
+
+@transaction.atomic
 def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
     require(policy.can_manage(user, review), "Only facilitators create action items.")
     _require_not_archived(review)
@@ -723,6 +787,30 @@ def action_item_set_state(user, item, *, state, reason="", version=None):
         changes=audit.diff(before, audit.snapshot(item, ["state", "dropped_reason"])),
     )
     return item
+
+
+@transaction.atomic
+def action_item_done_by_revision(user, item, *, note):
+    """The playbook revision this action item prompted was approved: the item is done, if still open.
+
+    The approval is the authority here (playbook/policy.py says who approves), so no role is
+    asked of ``user``, the approver. Returns whether the item changed."""
+    item = ActionItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    if item.state != ActionState.OPEN:
+        return False
+    item.state = ActionState.DONE
+    item.completed_at = timezone.now()
+    item.version += 1
+    item.save()
+    audit.record(
+        user,
+        "action_item.done",
+        item,
+        url=item.review.get_absolute_url(),
+        note=note,
+        changes={"state": [ActionState.OPEN, ActionState.DONE]},
+    )
+    return True
 
 
 # Blameless language ---------------------------------------------------------

@@ -18,9 +18,13 @@ urlpatterns = [
     path("<int:pk>/timeline/<int:entry_pk>/remove/", views.entry_remove, name="entry-remove"),
     path("<int:pk>/participants/", views.invite, name="invite"),
     path("<int:pk>/scores/", views.scores, name="scores"),
+    path("<int:pk>/participants/<int:participant_pk>/remove/", views.participant_remove, name="participant-remove"),
     path("<int:pk>/findings/", views.add_finding, name="add-finding"),
+    path("<int:pk>/findings/<int:finding_pk>/", views.finding_correct, name="finding-correct"),
+    path("<int:pk>/findings/<int:finding_pk>/remove/", views.finding_remove, name="finding-remove"),
     path("<int:pk>/actions/", views.add_action, name="add-action"),
     path("<int:pk>/actions/<int:item_pk>/state/", views.action_state, name="action-state"),
     path("<int:pk>/language/dismiss/", views.dismiss, name="dismiss"),
+    path("<int:pk>/publish/confirm/", views.publish_confirm, name="publish-confirm"),
     path("<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST, require_safe
 
+from core import once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
-from reviews import policy, selectors, services
+from reviews import language, policy, selectors, services
 from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
 from reviews.forms import (
@@ -19,6 +21,7 @@ from reviews.forms import (
     ActionStateForm,
     AmendForm,
     DismissForm,
+    FindingCorrectionForm,
     FindingForm,
     IncidentForm,
     InviteForm,
@@ -29,23 +32,55 @@ from reviews.forms import (
     TimelineEntryCorrectionForm,
     TimelineEntryForm,
 )
-from reviews.models import ActionItem, ActionState, ReviewState, RoleAssignment, TimelineEntry
+from reviews.models import ActionItem, ActionState, Finding, Participant, ReviewState, RoleAssignment, TimelineEntry
 
 
-def _to(review, anchor=""):
-    return redirect(reverse("reviews:detail", args=[review.pk]) + (f"#{anchor}" if anchor else ""))
+def _url(review, anchor="", keep_open=""):
+    """The review page at ``anchor``; ``keep_open`` names the form to show open again, so a
+    facilitator recording several roles or entries does not reopen it each time."""
+    query = f"?open={keep_open}" if keep_open else ""
+    return reverse("reviews:detail", args=[review.pk]) + query + (f"#{anchor}" if anchor else "")
 
 
-def _warn_language(request, review):
-    """The server-side blameless check after a save: it warns, it never blocks."""
-    reports = selectors.language_report(selectors.review_for_page(review.pk))
-    count = sum(len(report.hits) for report in reports)
-    if count:
-        phrases = ", ".join(f"“{hit.phrase}”" for report in reports for hit in report.hits[:3])
+def _to(review, anchor="", keep_open=""):
+    return redirect(_url(review, anchor, keep_open))
+
+
+def _landed(request, outcome):
+    """Where a create form's submission leads; a repeat says it changed nothing."""
+    if outcome.repeated:
+        messages.info(request, "That was sent twice: it was saved once, and here it is.")
+    return redirect(outcome.url)
+
+
+#: The forms of the review page that can be kept open after a save.
+KEEP_OPEN = ("role", "entry", "finding", "action")
+
+
+CHECKED_TEXT = ("narrative", "what", "text", "handover_note")
+
+
+def _warn_language(request, review, saved, before=None):
+    """The server-side blameless check after a save: it warns, never blocks, and speaks only of
+    the text just saved (``saved``: the form's cleaned data), and only when it changed from
+    ``before`` — a banner after every unrelated save teaches people to ignore it."""
+    texts = [
+        value
+        for field, value in saved.items()
+        if field in CHECKED_TEXT and isinstance(value, str) and value != (before or {}).get(field)
+    ]
+    if not texts:
+        return
+    page = selectors.review_for_page(review.pk)
+    names = selectors.people_names(page)
+    dismissed = {d.phrase for d in page.dismissals.all()}
+    hits = [hit for text in texts for hit in language.check(text, names) if hit.phrase.lower() not in dismissed]
+    if hits:
+        phrases = ", ".join(f"“{hit.phrase}”" for hit in hits[:3])
         messages.warning(
             request,
-            f"Saved. The blameless language check found {count} phrase{'s' if count != 1 else ''} that may read as "
-            f"blame ({phrases}). See the suggestions under “Language check”.",
+            f"Saved. The blameless language check found {len(hits)} phrase{'s' if len(hits) != 1 else ''} in what "
+            f"you wrote that may read as blame ({phrases}). See the suggestions under “Language check”.",
         )
 
 
@@ -83,26 +118,77 @@ def review_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         incident_values = {field: data[field] for field in form.Meta.fields}
-        try:
+
+        def create():
             review = services.review_create(
                 request.user, is_exercise=data["is_exercise"], narrative=data["narrative"], **incident_values
             )
+            messages.success(request, "Review created as a draft. Next: record who owned what, and build the timeline.")
+            _warn_language(request, review, data)
+            return review.get_absolute_url()
+
+        try:
+            return _landed(request, once.submit(request, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, "Review created as a draft. Next: record who owned what, and build the timeline.")
-            _warn_language(request, review)
-            return _to(review)
-    return render(request, "reviews/review_form.html", {"form": form, "creating": True})
+    status = 400 if form.errors else 200
+    return render(request, "reviews/review_form.html", {"form": form, "creating": True}, status=status)
 
 
 # The review page ------------------------------------------------------------
 
 
 @require_safe
-def review_detail(request, pk, **forms):
+def review_detail(request, pk):
     review = selectors.review_or_404(request.user, pk, for_page=True)
-    return _render_detail(request, review, **forms)
+    return _render_detail(request, review, **_unstash(request, review))
+
+
+# The page's own forms, with their keyword arguments: a form that fails is shown again after a
+# redirect (post/redirect/get), so Back and reload never land on a page that answered a POST.
+PAGE_FORMS = {
+    "role_form": (RoleAssignmentForm, lambda review: {"prefix": "role"}),
+    "entry_form": (TimelineEntryForm, lambda review: {"prefix": "entry"}),
+    "invite_form": (InviteForm, lambda review: {"prefix": "invite", "review": review}),
+    "finding_form": (FindingForm, lambda review: {"prefix": "finding"}),
+    "action_form": (ActionItemForm, lambda review: {"prefix": "action", "review": review}),
+    "score_form": (ScoreForm, lambda review: {}),
+}
+STASH = "reviews.unsaved"
+
+
+def _again(request, review, anchor, keep_open="", **forms):
+    """Keep what was typed and what was wrong with it in the session, and show the review page
+    again with it (once). ``forms``: PAGE_FORMS by their key, or plain messages."""
+    stash = {"review": review.pk}
+    for key, value in forms.items():
+        if key in PAGE_FORMS:
+            stash[key] = {"data": dict(value.data.lists()), "errors": value.errors.get_json_data()}
+        else:
+            stash[key] = value
+    request.session[STASH] = stash
+    return _to(review, anchor, keep_open)
+
+
+def _unstash(request, review):
+    stash = request.session.pop(STASH, None)
+    if not stash or stash.get("review") != review.pk:
+        return {}
+    forms = {}
+    for key, value in stash.items():
+        if key in PAGE_FORMS:
+            form_class, kwargs = PAGE_FORMS[key]
+            form = form_class(MultiValueDict(value["data"]), **kwargs(review))
+            form.is_valid()
+            for field, errors in value["errors"].items():  # the services' errors, which a form cannot redo
+                for error in errors:
+                    target = None if field == "__all__" else field
+                    if error["message"] not in form.errors.get(field or "__all__", []):
+                        form.add_error(target if target in form.fields else None, error["message"])
+            forms[key] = form
+        elif key in ("keep_open", "action_error", "transition_error"):
+            forms[key] = value
+    return forms
 
 
 def _render_detail(request, review, status=200, **forms):
@@ -111,26 +197,53 @@ def _render_detail(request, review, status=200, **forms):
     scoring = selectors.scoring(review, user)
     editable = review.is_editable and manage
     ownership, timeline, provenance = _with_provenance(request, review)
+    metrics = selectors.metrics_for(review.incident)
+    kinds = selectors.timeline_kinds(timeline)
+    shown_kind = request.GET.get("kind", "")
+    if shown_kind not in {kind for kind, _, _ in kinds}:
+        shown_kind = ""
+    actions = list(review.action_items.all())
+    language = selectors.language_report(review) if manage else []
+    keep_open = forms.get("keep_open") or request.GET.get("open", "")
     context = {
         "review": review,
         "incident": review.incident,
         "manage": manage,
         "editable": editable,
         "ownership": ownership,
-        "timeline": timeline,
+        "core_roles": [role for role in ownership if role.core],
+        "timeline": [item for item in timeline if item.kind == shown_kind] if shown_kind else timeline,
+        "timeline_count": len(timeline),
+        "timeline_kinds": kinds,
+        "shown_kind": shown_kind,
         "provenance": provenance,
-        "metrics": [
-            (m, format_duration(m.value) if m.key != "satisfaction" else m.value)
-            for m in selectors.metrics_for(review.incident)
-        ],
+        "metrics": [(m, format_duration(m.value) if m.key != "satisfaction" else m.value) for m in metrics],
+        "next_step": selectors.next_step(
+            review, user, manage=manage, scoring=scoring, ownership=ownership, metrics=metrics
+        ),
         "scoring": scoring,
         "findings": list(review.findings.all()),
-        "actions": list(review.action_items.all()),
+        "actions": actions,
         "texts": list(review.texts.all()),
-        "language": selectors.language_report(review) if manage else [],
+        "language": language,
         "dismissals": list(review.dismissals.all()),
         "action_states": ActionState.choices,
         "can_recognise": manage or scoring["mine"] is not None,
+        "keep_open": keep_open if keep_open in KEEP_OPEN else "",
+        # While the facilitator works, a finished section folds to its summary (not the one they
+        # are working in); readers see it all.
+        "folded": {
+            "ownership": keep_open != "role" and not any(role.core and role.is_gap for role in ownership),
+            "timeline": review.state == ReviewState.IN_REVIEW
+            and keep_open != "entry"
+            and all(m.value is not None for m in metrics if m.key != "satisfaction"),
+            "actions": keep_open != "action"
+            and bool(actions)
+            and all(item.state != ActionState.OPEN for item in actions),
+            "language": not language,
+        }
+        if editable
+        else {},
     }
     if editable:
         context.setdefault("role_form", forms.get("role_form") or RoleAssignmentForm(prefix="role"))
@@ -174,22 +287,27 @@ def _managed(request, pk):
     return review
 
 
-def _post_form(request, pk, form_class, key, anchor, action, success, form_kwargs):
-    """Validate ``form_class`` from POST, run ``action(review, cleaned_data)``; on
-    error re-render the review page with the bound form and its messages.
-    ``form_kwargs(review)`` gives the form's keyword arguments."""
+def _post_form(request, pk, key, anchor, action, success):
+    """Validate the page form ``key`` from POST, run ``action(review, cleaned_data)``; on
+    error show the review page again with the form, what was typed and what is wrong.
+    After a save the same form stays open for the next one."""
     review = _managed(request, pk)
+    form_class, form_kwargs = PAGE_FORMS[key]
     form = form_class(request.POST, **form_kwargs(review))
+    keep_open = key.removesuffix("_form")
     if form.is_valid():
-        try:
+
+        def save():
             action(review, form.cleaned_data)
+            messages.success(request, success)
+            _warn_language(request, review, form.cleaned_data)
+            return _url(review, anchor, keep_open if keep_open in KEEP_OPEN else "")
+
+        try:
+            return _landed(request, once.submit(request, save))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            _warn_language(request, review)
-            return _to(review, anchor)
-    return _render_detail(request, review, status=400, **{key: form})
+    return _again(request, review, anchor, keep_open=keep_open, **{key: form})
 
 
 @require_POST
@@ -197,12 +315,10 @@ def assign_role(request, pk):
     return _post_form(
         request,
         pk,
-        RoleAssignmentForm,
         "role_form",
         "ownership",
         lambda review, data: services.role_assign(request.user, review.incident, **data),
         "Role assignment recorded.",
-        lambda review: {"prefix": "role"},
     )
 
 
@@ -262,29 +378,45 @@ def _entry(request, pk, entry_pk):
 def entry_correct(request, pk, entry_pk):
     """Correct a timeline entry (typed, or sent by a tool), or remove it."""
     review, entry = _entry(request, pk, entry_pk)
+    return _correct(
+        request,
+        review,
+        entry,
+        lambda data, instance: TimelineEntryCorrectionForm(data, instance=instance, initial={"version": entry.version}),
+        lambda data, version: services.timeline_entry_edit(
+            request.user, entry, version=version, **{field: data[field] for field in TimelineEntryForm.Meta.fields}
+        ),
+        "reviews/entry_correct.html",
+        "entry",
+        ("Timeline entry corrected.", "timeline"),
+    )
+
+
+def _correct(request, review, obj, make_form, save, template, name, done):
+    """The correction page of one record of the review: GET shows the form; a POST saves with
+    the version the facilitator read. If someone saved meanwhile, the page shows what was saved
+    and keeps the facilitator's words with the saved version, so saving again replaces it knowingly."""
     posted = request.POST if request.method == "POST" else None
-    form = TimelineEntryCorrectionForm(posted, instance=entry, initial={"version": entry.version})
+    form = make_form(posted, obj)
     conflict = None
     if posted is not None and form.is_valid():
-        values = {field: form.cleaned_data[field] for field in TimelineEntryForm.Meta.fields}
         try:
-            services.timeline_entry_edit(request.user, entry, version=form.cleaned_data["version"], **values)
+            save(form.cleaned_data, form.cleaned_data["version"])
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as error:
-            # Show what was saved meanwhile; the form keeps the facilitator's words with the
-            # saved version, so saving again replaces it knowingly.
-            conflict, entry = error, TimelineEntry.objects.get(pk=entry.pk)
+            conflict, obj = error, type(obj).objects.get(pk=obj.pk)
             data = posted.copy()
-            data["version"] = entry.version
-            form = TimelineEntryCorrectionForm(data, instance=entry)
+            data["version"] = obj.version
+            form = make_form(data, obj)
         else:
-            messages.success(request, "Timeline entry corrected.")
-            _warn_language(request, review)
-            return _to(review, "timeline")
-    context = {"review": review, "entry": entry, "form": form, "conflict": conflict}
+            message, anchor = done
+            messages.success(request, message)
+            _warn_language(request, review, form.cleaned_data, before=form.initial)
+            return _to(review, anchor)
+    context = {"review": review, name: obj, "form": form, "conflict": conflict}
     status = 409 if conflict else 400 if form.errors else 200
-    return render(request, "reviews/entry_correct.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @require_POST
@@ -312,17 +444,50 @@ def role_remove(request, pk, assignment_pk):
     return _remove(request, review, lambda: services.role_remove(request.user, assignment), done, "ownership")
 
 
+def finding_correct(request, pk, finding_pk):
+    """Reword a finding, or remove it."""
+    review = _managed(request, pk)
+    finding = get_object_or_404(Finding, pk=finding_pk, review=review)
+    return _correct(
+        request,
+        review,
+        finding,
+        lambda data, instance: FindingCorrectionForm(
+            data, initial={"text": instance.text, "version": instance.version}
+        ),
+        lambda data, version: services.finding_edit(request.user, finding, text=data["text"], version=version),
+        "reviews/finding_correct.html",
+        "finding",
+        ("Finding reworded.", "findings"),
+    )
+
+
+@require_POST
+def finding_remove(request, pk, finding_pk):
+    review = _managed(request, pk)
+    finding = get_object_or_404(Finding, pk=finding_pk, review=review)
+    done = "Finding removed; the audit trail keeps what it said."
+    return _remove(request, review, lambda: services.finding_delete(request.user, finding), done, "findings")
+
+
+@require_POST
+def participant_remove(request, pk, participant_pk):
+    review = _managed(request, pk)
+    participant = get_object_or_404(Participant.objects.select_related("user"), pk=participant_pk, review=review)
+    name = participant.user.get_full_name() or participant.user.get_username()
+    done = f"{name} is no longer a participant."
+    return _remove(request, review, lambda: services.participant_remove(request.user, participant), done, "scores")
+
+
 @require_POST
 def add_entry(request, pk):
     return _post_form(
         request,
         pk,
-        TimelineEntryForm,
         "entry_form",
         "timeline",
         lambda review, data: services.timeline_entry_add(request.user, review.incident, **data),
         "Timeline entry added.",
-        lambda review: {"prefix": "entry"},
     )
 
 
@@ -331,12 +496,10 @@ def invite(request, pk):
     return _post_form(
         request,
         pk,
-        InviteForm,
         "invite_form",
         "scores",
         lambda review, data: services.participant_invite(request.user, review, invitee=data["user"]),
         "Participant invited.",
-        lambda review: {"prefix": "invite", "review": review},
     )
 
 
@@ -345,12 +508,10 @@ def add_finding(request, pk):
     return _post_form(
         request,
         pk,
-        FindingForm,
         "finding_form",
         "findings",
         lambda review, data: services.finding_add(request.user, review, text=data["text"]),
         "Finding recorded.",
-        lambda review: {"prefix": "finding"},
     )
 
 
@@ -359,12 +520,10 @@ def add_action(request, pk):
     return _post_form(
         request,
         pk,
-        ActionItemForm,
         "action_form",
         "actions",
         lambda review, data: services.action_item_add(request.user, review, **data),
         "Action item created.",
-        lambda review: {"prefix": "action", "review": review},
     )
 
 
@@ -386,7 +545,7 @@ def scores(request, pk):
                 request, "Your scores are submitted." if submit else "Your scores are saved (not yet submitted)."
             )
             return _to(review, "scores")
-    return _render_detail(request, review, status=400, score_form=form)
+    return _again(request, review, "scores", score_form=form)
 
 
 TRANSITIONS = {
@@ -399,6 +558,17 @@ TRANSITIONS = {
 }
 
 
+@require_safe
+def publish_confirm(request, pk):
+    """Before publishing: who scored, where people disagree, what is still open."""
+    review = _managed(request, pk)
+    if review.state != ReviewState.IN_REVIEW or review.is_archived:
+        messages.info(request, "Only a review in review can be published.")
+        return _to(review)
+    context = {"review": review, "summary": selectors.publish_summary(review, request.user)}
+    return render(request, "reviews/publish_confirm.html", context)
+
+
 @require_POST
 def transition(request, pk, action):
     if action not in TRANSITIONS:
@@ -409,10 +579,7 @@ def transition(request, pk, action):
     try:
         service(request.user, review, **extra)
     except ValidationError as error:
-        message = error_text(error)
-        return _render_detail(
-            request, selectors.review_or_404(request.user, pk, for_page=True), status=400, transition_error=message
-        )
+        return _again(request, review, "", transition_error=error_text(error))
     messages.success(request, success)
     return _to(review)
 
@@ -425,7 +592,7 @@ def action_state(request, pk, item_pk):
         raise PermissionDenied("Only the owner or a facilitator updates this action item.")
     form = ActionStateForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, review, status=400, action_error=(item.pk, "Choose a state."))
+        return _again(request, review, "actions", action_error=(item.pk, "Choose a state."))
     try:
         services.action_item_set_state(
             request.user,
@@ -436,9 +603,9 @@ def action_state(request, pk, item_pk):
         )
     except ValidationError as error:
         message = error_text(error)
-        return _render_detail(request, review, status=400, action_error=(item.pk, message))
+        return _again(request, review, "actions", action_error=(item.pk, message))
     except Conflict as conflict:
-        return _render_detail(request, review, status=409, action_error=(item.pk, conflict.message))
+        return _again(request, review, "actions", action_error=(item.pk, conflict.message))
     messages.success(request, f"“{item.title}” is now {form.cleaned_data['state']}.")
     return _to(review, "actions")
 
@@ -495,7 +662,7 @@ def review_edit(request, pk):
             conflict = error
         else:
             messages.success(request, "Review saved.")
-            _warn_language(request, review)
+            _warn_language(request, review, data, before=initial)
             return _to(review)
     if conflict is not None:
         review = selectors.review_for_page(review.pk)

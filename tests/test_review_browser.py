@@ -53,13 +53,16 @@ def test_facilitator_and_two_participants_run_a_review(browser, live_server, pas
         page.get_by_text("Review created as a draft").wait_for()
         review = Review.objects.get()
 
-        # Who owned what: the three core roles.
+        # Who owned what: the three core roles. The form is open where the work is, and stays
+        # open after each one.
+        assert page.locator("#ownership-h").is_visible() and page.locator("header.review-head").is_visible()
+        assert page.locator(".next-step").inner_text().startswith("Next: Record who held the investigation lead")
         for role, person, minutes in [
             ("Investigation lead", "Priya Raman", 9),
             ("Communications owner", "Tom Okafor", 12),
             ("Decision owner", "Fiona Facilitator", 25),
         ]:
-            page.get_by_text("Record a role assignment or handover").click()
+            assert page.get_by_label("Role", exact=True).is_visible()
             page.get_by_label("Role", exact=True).select_option(label=role)
             page.get_by_label("Person").select_option(label=person)
             page.get_by_label("From", exact=True).fill(as_input(escalated + timedelta(minutes=minutes)))
@@ -124,7 +127,7 @@ def test_facilitator_and_two_participants_run_a_review(browser, live_server, pas
         page.get_by_label("New finding").fill("The rotation runbook had no check of the acquirer's trusted chain.")
         page.get_by_role("button", name="Add finding").click()
         page.get_by_text("Finding recorded.").wait_for()
-        page.get_by_text("Add an action item").click()
+        assert page.locator("#id_action-title").is_visible()  # findings and no action item yet: open
         page.locator("#id_action-title").fill("Add a chain check to the rotation runbook")
         page.locator("#id_action-owner").select_option(label="Priya Raman")
         page.locator("#id_action-due_on").fill((timezone.localdate() + timedelta(days=14)).isoformat())
@@ -132,7 +135,12 @@ def test_facilitator_and_two_participants_run_a_review(browser, live_server, pas
         page.get_by_role("button", name="Add action item").click()
         page.get_by_text("Action item created.").wait_for()
 
-        page.get_by_role("button", name="Publish").click()
+        page.get_by_role("link", name="Publish…").click()
+        page.get_by_role("heading", name="Publish this review?").wait_for()
+        assert page.get_by_text("2 of 2 participants submitted").is_visible()
+        assert page.get_by_text("Add a chain check to the rotation runbook").is_visible()  # still open
+        screenshot(page, "review-publish-confirm")
+        page.get_by_role("button", name="Publish anyway").click()
         page.get_by_text("Published. The review is now readable by everyone.").wait_for()
         screenshot(page, "review-published")
         review.refresh_from_db()

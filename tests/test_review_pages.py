@@ -72,7 +72,7 @@ def test_form_errors_are_shown_on_the_fields_and_nothing_is_created(fclient):
             "satisfaction": "9",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "This field is required." in html
     assert "Ensure this value is less than or equal to 5." in html
@@ -135,10 +135,14 @@ def test_role_form_errors_keep_the_page_and_the_input(fclient, facilitator, staf
         f"/reviews/{review.pk}/roles/",
         {"role-role": R.DECISION_OWNER, "role-person": staff.pk, "role-started_at": local(before)},
     )
-    assert response.status_code == 400
-    html = response.content.decode()
+    # Post/redirect/get: the page shows the form again, open, with what was typed and what is wrong.
+    assert response.status_code == 302 and response["Location"] == f"/reviews/{review.pk}/?open=role#ownership"
+    html = fclient.get(response["Location"]).content.decode()
     assert "A role cannot be held before the escalation" in html
-    assert '<details class="add" open>' in html
+    assert '<details class="add" id="add-role" open>' in html
+    assert f'<option value="{staff.pk}" selected>' in html
+    again = fclient.get(f"/reviews/{review.pk}/").content.decode()
+    assert "A role cannot be held before the escalation" not in again  # shown once
 
 
 def test_ownership_gaps_and_timeline_merge(fclient, facilitator, staff):
@@ -194,9 +198,10 @@ def test_participant_scores_through_the_page(client, facilitator):
     services.review_start(facilitator, review)
     client.force_login(pat)
     assert "Others' scores stay hidden until you submit yours." in client.get(f"/reviews/{review.pk}/").content.decode()
-    response = client.post(f"/reviews/{review.pk}/scores/", {"score_1": "4", "submit": "1"})
-    assert response.status_code == 400
+    response = client.post(f"/reviews/{review.pk}/scores/", {"score_1": "4", "submit": "1"}, follow=True)
+    assert response.redirect_chain == [(f"/reviews/{review.pk}/#scores", 302)]
     assert "Score every dimension before submitting." in response.content.decode()
+    assert '<input type="radio" name="score_1" value="4" id="id_score_1_3" checked>' in response.content.decode()
     data = {f"score_{d}": "3" for d in range(1, 7)} | {"evidence_1": "Two people paged the customer", "submit": "1"}
     assert client.post(f"/reviews/{review.pk}/scores/", data).status_code == 302
     html = client.get(f"/reviews/{review.pk}/").content.decode()
@@ -219,8 +224,8 @@ def test_wide_spread_is_highlighted(client, facilitator):
 
 def test_publish_and_amend_through_the_pages(fclient, facilitator):
     review = make_review(facilitator)
-    response = fclient.post(f"/reviews/{review.pk}/publish/")
-    assert response.status_code == 400
+    response = fclient.post(f"/reviews/{review.pk}/publish/", follow=True)
+    assert response.redirect_chain == [(f"/reviews/{review.pk}/", 302)]
     assert "Only a review in review can be published" in response.content.decode()
     review = published(facilitator, title="To amend")
     response = fclient.post(
@@ -247,8 +252,10 @@ def test_action_items_owner_marks_done_and_overdue_items_are_marked(client, faci
     home = client.get("/").content.decode()
     assert "Fix the pager rota" in home and "Overdue since" in home
     assert "Overdue" in client.get(f"/reviews/{review.pk}/").content.decode()
-    response = client.post(f"/reviews/{review.pk}/actions/{item.pk}/state/", {"state": "dropped", "version": 1})
-    assert response.status_code == 400
+    response = client.post(
+        f"/reviews/{review.pk}/actions/{item.pk}/state/", {"state": "dropped", "version": 1}, follow=True
+    )
+    assert response.redirect_chain == [(f"/reviews/{review.pk}/#actions", 302)]
     assert "Say why the action item is dropped." in response.content.decode()
     assert (
         client.post(f"/reviews/{review.pk}/actions/{item.pk}/state/", {"state": "done", "version": 1}).status_code

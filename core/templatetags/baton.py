@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.html import format_html
 
+from core import once as once_tokens
 from core.durations import format_duration, format_minutes
 from core.markdown import render_markdown
 
@@ -32,3 +34,17 @@ def percent(value):
 @register.filter
 def one_decimal(value):
     return f"{value:.1f}" if isinstance(value, int | float) else "—"
+
+
+@register.simple_tag
+def once():
+    """The one-time token of a create form (core.once): a repeat lands on what it created.
+
+    A text input made invisible, not ``type=hidden``: browsers restore what a form held when
+    someone goes Back to it (and re-fetch the page with a new token), but restore the value of
+    a hidden input only from their cache; the restored token is the one already used."""
+    return format_html(
+        '<input type="text" name="{}" value="{}" hidden tabindex="-1" aria-hidden="true">',
+        once_tokens.FIELD,
+        once_tokens.new_token(),
+    )

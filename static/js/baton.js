@@ -23,3 +23,19 @@
     }
   } catch (e) { /* older browsers: server time zone */ }
 })();
+
+// A link to a section folded on the review page opens it.
+(function () {
+  "use strict";
+  function openTarget() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    var fold = target && target.querySelector("details.fold");
+    if (fold) fold.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+})();
