@@ -14,12 +14,15 @@ the second waits for the first and then finds its claim. A submission that fails
 claims nothing, so the corrected form can be sent again.
 """
 
+import contextlib
 import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from core.models import Submission
@@ -27,7 +30,7 @@ from core.models import Submission
 FIELD = "once"
 KEPT = timedelta(days=2)  # a repeat of a page comes within seconds or minutes; two days is generous
 SAME_VALUES_WITHIN = timedelta(minutes=30)  # the same values again later are meant
-NOT_VALUES = {FIELD, "csrfmiddlewaretoken"}
+NOT_VALUES = {FIELD, "csrfmiddlewaretoken", "secret", "api_token", "password"}  # secrets are not hashed either
 
 
 def new_token():
@@ -43,10 +46,8 @@ class Outcome:
 def _keys(request):
     """(key, how far back a claim of it counts) for this submission."""
     keys = []
-    try:
+    with contextlib.suppress(ValueError):  # no token, or not one Baton made: the values still count
         keys.append((uuid.UUID(request.POST.get(FIELD, "")), KEPT))
-    except ValueError:
-        pass
     values = sorted(
         (name, value) for name, values in request.POST.lists() if name not in NOT_VALUES for value in values
     )
@@ -86,3 +87,10 @@ def submit(request, create):
         Submission.objects.filter(pk__in=claims).update(url=url[:500])
     Submission.objects.filter(user=user, created_at__lt=timezone.now() - KEPT).delete()
     return Outcome(url, repeated=False)
+
+
+def landed(request, outcome):
+    """Where a create form's submission leads; a repeat says it changed nothing."""
+    if outcome.repeated:
+        messages.info(request, "That was sent twice: it was saved once, and here it is.")
+    return redirect(outcome.url)

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
+from core import once
 from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
@@ -82,15 +83,18 @@ def source_create(request):
     form = SourceForm(request.POST if request.method == "POST" else None, initial={"rule_tags": "escalated"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def create():
             source, secret = services.source_create(
                 request.user, secret=data.pop("secret"), api_token=data.pop("api_token"), **data
             )
+            request.session[SHOWN_SECRET] = {"source": source.pk, "secret": secret}
+            return source.get_absolute_url()
+
+        try:
+            return once.landed(request, once.submit(request, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            request.session[SHOWN_SECRET] = {"source": source.pk, "secret": secret}
-            return redirect(source)
     return render(request, "integrations/source_form.html", {"form": form}, status=400 if form.errors else 200)
 
 

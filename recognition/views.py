@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from core import once
 from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
@@ -83,7 +85,8 @@ def give(request):
         data = form.cleaned_data
         if data.get("review"):
             review = _review(data["review"])
-        try:
+
+        def create():
             recognition = services.recognition_give(
                 request.user,
                 category=data["category"],
@@ -92,11 +95,13 @@ def give(request):
                 person=data.get("person"),
                 review=review,
             )
+            messages.success(request, f"Thank you: {recognition.recipient_name} is recognised on the board.")
+            return reverse("recognition:index")
+
+        try:
+            return once.landed(request, once.submit(request, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, f"Thank you: {recognition.recipient_name} is recognised on the board.")
-            return redirect("recognition:index")
     this_quarter = selectors.quarter_label(timezone.localdate())
     page = Paginator(selectors.board(request.user), 20).get_page(1)
     # The service refused a review the person may not see: do not print its title back.

@@ -46,13 +46,6 @@ def _to(review, anchor="", keep_open=""):
     return redirect(_url(review, anchor, keep_open))
 
 
-def _landed(request, outcome):
-    """Where a create form's submission leads; a repeat says it changed nothing."""
-    if outcome.repeated:
-        messages.info(request, "That was sent twice: it was saved once, and here it is.")
-    return redirect(outcome.url)
-
-
 #: The forms of the review page that can be kept open after a save.
 KEEP_OPEN = ("role", "entry", "finding", "action")
 
@@ -128,7 +121,7 @@ def review_create(request):
             return review.get_absolute_url()
 
         try:
-            return _landed(request, once.submit(request, create))
+            return once.landed(request, once.submit(request, create))
         except ValidationError as error:
             add_service_errors(form, error)
     status = 400 if form.errors else 200
@@ -304,7 +297,7 @@ def _post_form(request, pk, key, anchor, action, success):
             return _url(review, anchor, keep_open if keep_open in KEEP_OPEN else "")
 
         try:
-            return _landed(request, once.submit(request, save))
+            return once.landed(request, once.submit(request, save))
         except ValidationError as error:
             add_service_errors(form, error)
     return _again(request, review, anchor, keep_open=keep_open, **{key: form})

@@ -382,3 +382,15 @@ def test_the_language_warning_speaks_only_of_the_text_just_saved(fclient, facili
     ActionItem.objects.all().delete()
     invite = fclient.post(reverse("reviews:invite", args=[review.pk]), {"invite-user": staff.pk}, follow=True)
     assert "blameless language check found" not in invite.content.decode()
+
+
+def test_giving_the_same_recognition_twice_records_it_once(client, staff):
+    from recognition.models import Recognition
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(slug="support", name="Support")
+    client.force_login(staff)
+    data = {"team": team.pk, "category": "clear_ownership", "message": "Owned the comms end to end."}
+    first, second = client.post("/recognition/give/", data), client.post("/recognition/give/", data)
+    assert first.status_code == second.status_code == 302
+    assert Recognition.objects.count() == 1
