@@ -217,6 +217,7 @@ class ReviewDetailSerializer(ReviewSerializer):
                         "person": _person(a.person),
                         "started_at": a.started_at,
                         "ended_at": a.ended_at,
+                        "held_until": a.until,
                         "handover_note": a.handover_note,
                     }
                     for a in role.history

@@ -394,3 +394,17 @@ def test_giving_the_same_recognition_twice_records_it_once(client, staff):
     first, second = client.post("/recognition/give/", data), client.post("/recognition/give/", data)
     assert first.status_code == second.status_code == 302
     assert Recognition.objects.count() == 1
+
+
+def test_the_api_says_a_role_left_open_was_held_until_the_resolution(api, facilitator, staff):
+    review = make_review(facilitator, hours_ago=10)
+    incident = review.incident
+    resolved = incident.escalated_at + timedelta(hours=2)
+    services.incident_update(facilitator, incident, version=incident.version, resolved_at=resolved)
+    lead = R.INVESTIGATION_LEAD
+    services.role_assign(facilitator, incident, role=lead, person=staff, started_at=incident.escalated_at)
+    api.force_authenticate(facilitator)
+    roles = api.get(f"/api/reviews/{review.pk}/").json()["ownership"]
+    held = next(role for role in roles if role["role"] == lead)["history"][0]
+    assert held["ended_at"] is None
+    assert held["held_until"] is not None and held["held_until"].startswith(resolved.strftime("%Y-%m-%dT%H:%M"))
