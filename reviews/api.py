@@ -133,6 +133,18 @@ class ActionItemSerializer(serializers.ModelSerializer):
         extra_kwargs = {"review": {"queryset": selectors.Review.objects.all()}}
 
 
+class ActionItemUpdateSerializer(serializers.ModelSerializer):
+    """A change to an action item: any of title, owner, due date, kind and finding, with the
+    ``version`` you edited. State changes go through ``state``."""
+
+    owner = PersonField()
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "owner", "due_on", "kind", "finding", "version"]
+
+
 class ActionStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ActionState.choices)
     dropped_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -719,6 +731,15 @@ class ActionItemViewSet(ETagMixin, mixins.CreateModelMixin, _ReviewChildViewSet)
         data = dict(serializer.validated_data)
         review = selectors.review_or_404(self.request.user, data.pop("review").pk)
         serializer.instance = services.action_item_add(self.request.user, review, **data)
+
+    @extend_schema(request=ActionItemUpdateSerializer, responses={200: ActionItemSerializer}, parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        item = self.get_object()
+        require(policy.can_manage(request.user), "Only facilitators change action items.")
+        values, version, conditional = edited(request, ActionItemUpdateSerializer)
+        with precondition(conditional):
+            item = services.action_item_edit(request.user, item, version=version, **values)
+        return Response(ActionItemSerializer(item).data)
 
     @extend_schema(
         request=ActionStateSerializer,

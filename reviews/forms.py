@@ -214,6 +214,15 @@ class ActionItemForm(forms.ModelForm):
         self.fields["finding"].empty_label = "— not tied to a finding —"
 
 
+class ActionItemCorrectionForm(ActionItemForm):
+    """Change an action item; ``version`` is the one the facilitator read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta(ActionItemForm.Meta):
+        labels = {"title": "Action", "due_on": "Due"}
+
+
 class ActionStateForm(forms.Form):
     state = forms.ChoiceField(choices=ActionState.choices, widget=FastSelect)
     dropped_reason = forms.CharField(required=False, label="Reason (when dropping)")

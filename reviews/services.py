@@ -735,10 +735,7 @@ def finding_delete(user, finding):
     finding.delete()
 
 
-@transaction.atomic
-def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
-    require(policy.can_manage(user, review), "Only facilitators create action items.")
-    _require_not_archived(review)
+def _check_action(review, *, title, finding, due_on, due_changed=True):
     errors = {}
     if not title.strip():
         errors["title"] = ["Say what will be done."]
@@ -746,10 +743,17 @@ def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         errors["finding"] = ["That finding belongs to another review."]
     if message := moments.window_error(due_on):
         errors["due_on"] = [message]
-    elif due_on < timezone.localdate() and not review.is_public:
+    elif due_changed and due_on < timezone.localdate() and not review.is_public:
         errors["due_on"] = ["The due date is in the past."]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER, finding=None):
+    require(policy.can_manage(user, review), "Only facilitators create action items.")
+    _require_not_archived(review)
+    _check_action(review, title=title, finding=finding, due_on=due_on)
     item = ActionItem.objects.create(
         review=review, title=title.strip(), owner=owner, due_on=due_on, kind=kind, finding=finding, created_by=user
     )
@@ -760,6 +764,41 @@ def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         url=review.get_absolute_url(),
         changes={"owner": [None, owner.get_username()], "due_on": [None, due_on.isoformat()]},
     )
+    return item
+
+
+ACTION_FIELDS = ("title", "owner", "due_on", "kind", "finding")
+
+
+@transaction.atomic
+def action_item_edit(user, item, *, version=None, **values):
+    """Change what an action item says, who owns it, when it is due or its finding. Fields left
+    out keep their value; with the ``version`` the editor read, a save made meanwhile is a
+    conflict. Action items live on after publishing, so this works on published reviews too."""
+    item = ActionItem.objects.select_for_update(of=("self",)).select_related("review").get(pk=item.pk)
+    review = item.review
+    require(policy.can_manage(user, review), "Only facilitators change action items.")
+    _require_not_archived(review)
+    unknown = set(values) - set(ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown action item fields: {sorted(unknown)}")
+    check_version(item, version, list(values))
+    merged = {field: values.get(field, getattr(item, field)) for field in ACTION_FIELDS}
+    _check_action(
+        review,
+        title=merged["title"],
+        finding=merged["finding"],
+        due_on=merged["due_on"],
+        due_changed=merged["due_on"] != item.due_on,
+    )
+    merged["title"] = merged["title"].strip()
+    before = audit.snapshot(item, ACTION_FIELDS)
+    for field, value in merged.items():
+        setattr(item, field, value)
+    item.version += 1
+    item.save()
+    if changes := audit.diff(before, audit.snapshot(item, ACTION_FIELDS)):
+        audit.record(user, "action_item.edited", item, url=review.get_absolute_url(), changes=changes)
     return item
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/findings/<int:finding_pk>/", views.finding_correct, name="finding-correct"),
     path("<int:pk>/findings/<int:finding_pk>/remove/", views.finding_remove, name="finding-remove"),
     path("<int:pk>/actions/", views.add_action, name="add-action"),
+    path("<int:pk>/actions/<int:item_pk>/", views.action_correct, name="action-correct"),
     path("<int:pk>/actions/<int:item_pk>/state/", views.action_state, name="action-state"),
     path("<int:pk>/language/dismiss/", views.dismiss, name="dismiss"),
     path("<int:pk>/publish/confirm/", views.publish_confirm, name="publish-confirm"),

@@ -17,6 +17,7 @@ from reviews import language, policy, selectors, services
 from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
 from reviews.forms import (
+    ActionItemCorrectionForm,
     ActionItemForm,
     ActionStateForm,
     AmendForm,
@@ -452,6 +453,24 @@ def finding_correct(request, pk, finding_pk):
         "reviews/finding_correct.html",
         "finding",
         ("Finding reworded.", "findings"),
+    )
+
+
+def action_correct(request, pk, item_pk):
+    """Change an action item's words, owner, due date, kind or finding."""
+    review = _managed(request, pk)
+    item = get_object_or_404(ActionItem.objects.select_related("owner", "finding"), pk=item_pk, review=review)
+    return _correct(
+        request,
+        review,
+        item,
+        lambda data, obj: ActionItemCorrectionForm(data, instance=obj, review=review, initial={"version": obj.version}),
+        lambda data, version: services.action_item_edit(
+            request.user, item, version=version, **{field: data[field] for field in services.ACTION_FIELDS}
+        ),
+        "reviews/action_correct.html",
+        "item",
+        ("Action item changed.", "actions"),
     )
 
 

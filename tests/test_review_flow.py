@@ -408,3 +408,45 @@ def test_the_api_says_a_role_left_open_was_held_until_the_resolution(api, facili
     held = next(role for role in roles if role["role"] == lead)["history"][0]
     assert held["ended_at"] is None
     assert held["held_until"] is not None and held["held_until"].startswith(resolved.strftime("%Y-%m-%dT%H:%M"))
+
+
+# Action items -----------------------------------------------------------------
+
+
+def test_an_action_item_is_handed_over_and_moved_even_after_publishing(fclient, facilitator, staff):
+    review = in_review(facilitator, staff)
+    new_owner = UserFactory(username="nadia", first_name="Nadia", last_name="Ng")
+    item = services.action_item_add(
+        facilitator, review, title="Write the runbok", owner=staff, due_on=timezone.localdate() + timedelta(days=3)
+    )
+    score_all(staff, review)
+    services.review_publish(facilitator, review)
+    url = reverse("reviews:action-correct", args=[review.pk, item.pk])
+    assert "Change…" in fclient.get(review.get_absolute_url()).content.decode()
+    later = timezone.localdate() + timedelta(days=20)
+    form = {"title": "Write the runbook", "owner": new_owner.pk, "due_on": later.isoformat(), "kind": item.kind}
+    response = fclient.post(url, form | {"version": 1})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.owner, item.due_on, item.version) == ("Write the runbook", new_owner, later, 2)
+    event = AuditEvent.objects.get(action="action_item.edited")
+    assert event.changes["title"] == ["Write the runbok", "Write the runbook"] and "owner" in event.changes
+    stale = fclient.post(url, form | {"title": "Stale", "version": 1})
+    assert stale.status_code == 409 and "Someone else saved first" in stale.content.decode()
+    extreme = fclient.post(url, form | {"due_on": "1000-01-01", "version": 2})
+    assert extreme.status_code == 400 and Review.objects.filter(pk=review.pk).exists()
+
+
+def test_the_api_changes_an_action_item_and_refuses_a_finding_of_another_review(api, facilitator, staff):
+    review, other = make_review(facilitator), make_review(facilitator, title="Other")
+    elsewhere = services.finding_add(facilitator, other, text="Elsewhere")
+    item = services.action_item_add(facilitator, review, title="Do it", owner=staff, due_on=timezone.localdate())
+    api.force_authenticate(facilitator)
+    url = f"/api/action-items/{item.pk}/"
+    assert api.patch(url, {"finding": elsewhere.pk, "version": 1}, format="json").status_code == 400
+    assert api.patch(url, {"owner": "x", "version": 1}, format="json").status_code == 400
+    assert api.patch(url, {"due_on": "99999-01-01", "version": 1}, format="json").status_code == 400
+    response = api.patch(url, {"title": "Do it well", "version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["title"] == "Do it well" and response["ETag"] == '"2"'
+    api.force_authenticate(staff)
+    assert api.patch(url, {"title": "Mine now", "version": 2}, format="json").status_code == 403

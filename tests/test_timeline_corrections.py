@@ -136,3 +136,10 @@ def test_in_the_browser_a_facilitator_corrects_an_entry_from_the_review_page(pag
     page.get_by_role("button", name="Save the correction").click()
     page.get_by_text("Timeline entry corrected.").wait_for()
     assert page.locator("#timeline").get_by_text("Paged on-call").count() == 1
+
+    # Recorded twice: removed from its page, and gone from the timeline.
+    page.locator("#timeline a", has_text="Correct…").click()
+    page.get_by_role("button", name="Remove this entry").click()
+    page.get_by_text("Timeline entry removed").wait_for()
+    assert page.locator("#timeline").get_by_text("Paged on-call").count() == 0
+    assert not TimelineEntry.objects.filter(incident=review.incident).exists()
