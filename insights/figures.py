@@ -244,7 +244,10 @@ FIGURES = {
     "tto_met": lambda: _met("tto", "target_tto", never_is_missed=True),
     "ttfu_met": lambda: _met("ttfu", "target_ttfu"),
     "ttr_met": lambda: _met("ttr", "target_ttr"),
+    # The playbook's targets for these escalations: the median where their patterns' targets differ.
     "tto_target": lambda: Percentile("target_tto", 0.5, output_field=DurationField()),
+    "ttfu_target": lambda: Percentile("target_ttfu", 0.5, output_field=DurationField()),
+    "ttr_target": lambda: Percentile("target_ttr", 0.5, output_field=DurationField()),
 }
 
 

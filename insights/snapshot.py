@@ -31,8 +31,8 @@ def versions_published(period):
 
 def internal(period, exercises="exclude", *, viewer):
     """The leadership report: headline figures against targets and the previous
-    quarter, the main findings, the improvements made and the teams recognised,
-    from the reviews ``viewer`` may open."""
+    quarter, the trend and the rubric dimensions, the main findings, the improvements
+    made and the teams recognised, from the reviews ``viewer`` may open."""
     start, end = period.bounds()
     findings = list(
         Finding.objects.filter(
@@ -59,16 +59,75 @@ def internal(period, exercises="exclude", *, viewer):
         .annotate(n=Count("pk"))
         .order_by("-n", "team__name")[:5]
     )
+    overall = figures.overall(period, exercises, viewer=viewer)
+    previous = figures.overall(period.previous(), exercises, viewer=viewer)
     return {
         "period": period,
-        "overall": figures.overall(period, exercises, viewer=viewer),
-        "previous": figures.overall(period.previous(), exercises, viewer=viewer),
+        "overall": overall,
+        "previous": previous,
+        "headline": against_targets(overall, previous),
         "patterns": figures.by_group(period, "pattern", exercises, viewer=viewer),
+        "trend": figures.trend(period, exercises, viewer=viewer),
+        "dimensions": figures.dimensions(period, exercises),
         "findings": findings,
         "versions": versions,
         "done_actions": done,
         "recognised": recognised,
     }
+
+
+# (figure, what it is, its playbook target, the share of escalations that met the target)
+HEADLINE = [
+    ("incidents", "Escalations", None, None),
+    ("tto_median", "Time to ownership (median)", "tto_target", "tto_met"),
+    ("ttfu_median", "Time to first customer update (median)", "ttfu_target", "ttfu_met"),
+    ("ttr_median", "Time to resolution (median)", "ttr_target", "ttr_met"),
+    ("satisfaction_mean", "Customer satisfaction (mean, 1–5)", None, None),
+    ("clarity_mean", "Ownership clarity (mean, 0–100)", None, None),
+]
+
+
+VERDICTS = {"met": "within target", "missed": "over target", None: ""}
+
+
+def against_targets(overall, previous):
+    """The headline figures as text, each beside its playbook target, the share of
+    escalations that met it and the quarter before; ``state`` says whether the median
+    is within its target ("met"), over it ("missed") or has none (None), and
+    ``verdict`` says it in words."""
+    rows = []
+    for key, label, target_key, met_key in HEADLINE:
+        value = overall.get(key)
+        target = overall.get(target_key) if target_key else None
+        state = None if value is None or target is None else "met" if value <= target else "missed"
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "now": _figure_text(key, value),
+                "target": format_duration(target) if target_key else "",
+                "met": share_text(overall.get(met_key)) if met_key else "",
+                "previous": _figure_text(key, previous.get(key)),
+                "state": state,
+                "verdict": VERDICTS[state],
+            }
+        )
+    return rows
+
+
+def _figure_text(key, value):
+    if value is None:
+        return "0" if key == "incidents" else "—"
+    if hasattr(value, "total_seconds"):
+        return format_duration(value)
+    if key == "clarity_mean":
+        return f"{value:.0f}"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def share_text(value):
+    """0.667 → '67%'; '—' when nothing could be measured."""
+    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 def customer_incidents(period, customer):
@@ -207,80 +266,6 @@ def incident_rows_csv(period, exercises="exclude", *, viewer):
 def _final_clarity(review):
     """A review's clarity score once published; before, it is provisional and blind to participants."""
     return round(review.clarity_score) if review.is_public and review.clarity_score is not None else None
-
-
-def pdf(report):
-    """The internal snapshot as a PDF (reportlab), for mailing to leadership."""
-    # reportlab takes a while to import and only the PDF needs it: not on every page's import path.
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Baton performance snapshot {report['period'].label}")
-    overall, previous = report["overall"], report["previous"]
-
-    def esc(text):
-        return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    story = [Paragraph(f"Performance snapshot · {report['period'].label}", styles["Title"])]
-    headline = [
-        ["", "This quarter", "Previous quarter", "Target met"],
-        ["Escalations", overall["incidents"], previous["incidents"], ""],
-        [
-            "Time to ownership (median)",
-            format_duration(overall["tto_median"]),
-            format_duration(previous["tto_median"]),
-            _share(overall["tto_met"]),
-        ],
-        [
-            "Time to first update (median)",
-            format_duration(overall["ttfu_median"]),
-            format_duration(previous["ttfu_median"]),
-            _share(overall["ttfu_met"]),
-        ],
-        [
-            "Time to resolution (median)",
-            format_duration(overall["ttr_median"]),
-            format_duration(previous["ttr_median"]),
-            _share(overall["ttr_met"]),
-        ],
-        ["Customer satisfaction (mean)", _num(overall["satisfaction_mean"]), _num(previous["satisfaction_mean"]), ""],
-        ["Ownership clarity (mean, 0–100)", _num(overall["clarity_mean"], 0), _num(previous["clarity_mean"], 0), ""],
-    ]
-    table = Table(headline, hAlign="LEFT")
-    table.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
-    )
-    story += [table, Spacer(1, 12), Paragraph("Main findings", styles["Heading2"])]
-    story += [Paragraph("• " + esc(f.text), styles["Normal"]) for f in report["findings"]] or [
-        Paragraph("None recorded.", styles["Normal"])
-    ]
-    story += [Spacer(1, 8), Paragraph("Improvements made", styles["Heading2"])]
-    improvements = [
-        Paragraph(f"• Playbook: {esc(v.pattern)} v{v.number} — {esc(_why(v))}", styles["Normal"])
-        for v in report["versions"]
-    ] + [Paragraph(f"• Done: {esc(a.title)}", styles["Normal"]) for a in report["done_actions"]]
-    story += improvements or [Paragraph("None recorded.", styles["Normal"])]
-    story += [Spacer(1, 8), Paragraph("Teams recognised", styles["Heading2"])]
-    recognised = [Paragraph(f"• {esc(r['team__name'])} ({r['n']})", styles["Normal"]) for r in report["recognised"]]
-    story += recognised or [Paragraph("None this quarter.", styles["Normal"])]
-    doc.build(story)
-    return buffer.getvalue()
-
-
-def _why(version):
-    return version.revision.rationale if version.revision_id else "First version"
-
-
-def _share(value):
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-def _num(value, digits=1):
-    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def quarter_to_prepare(today=None):

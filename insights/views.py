@@ -20,32 +20,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.durations import format_duration
 from core.error_views import share_link_gone
 from core.errors import error_text
 from core.ids import parse_id
 from core.models import AuditEvent
 from core.quarters import Quarter
-from insights import charts, figures, policy, services, snapshot
+from insights import charts, figures, policy, report_pdf, services, snapshot
 from insights.models import ShareLink
 from insights.params import EXERCISE_CHOICES, PARAMETERS, parse_insights_params
 
 CSV = "text/csv; charset=utf-8"
-SHORT_DIMENSIONS = {
-    1: "1 · Roles named at the outset",
-    2: "2 · Expectations communicated",
-    3: "3 · Escalation path followed",
-    4: "4 · Handovers carried the info",
-    5: "5 · Decision authority clear",
-    6: "6 · One coherent narrative",
-}
-TREND_METRICS = [
-    ("tto_median", "Time to ownership (median)", "minutes"),
-    ("ttfu_median", "Time to first update (median)", "minutes"),
-    ("ttr_median", "Time to resolution (median)", "minutes"),
-    ("satisfaction_mean", "Customer satisfaction (mean, 1–5)", "number"),
-    ("clarity_mean", "Ownership clarity (mean, 0–100)", "number"),
-]
 
 
 def dashboard_data(params, viewer, today=None):
@@ -129,16 +113,6 @@ def dashboard(request):
     for dimension in data["bottlenecks"]["dimensions"]:
         dimension["link"] = reviews_link(weak_dimension=dimension["dimension"])
 
-    trend_charts = [
-        {
-            "title": title,
-            "chart": charts.columns([(p.label, row.get(key)) for p, row in data["trend"]], unit=unit),
-        }
-        for key, title, unit in TREND_METRICS
-    ]
-    pattern_targets = [
-        (row["label"], row["tto_median"], _target_of(row)) for row in data["patterns"] if row["incidents"]
-    ]
     today = timezone.localdate()
     quarters = []
     q = figures.Period.containing(today)
@@ -152,21 +126,11 @@ def dashboard(request):
         | {
             "quarters": quarters,
             "exercise_choices": EXERCISE_CHOICES,
-            "trend_charts": trend_charts,
-            "dimension_chart": charts.bars(
-                [(SHORT_DIMENSIONS[d["dimension"]], d["mean"], None) for d in data["dimensions"]],
-                maximum=5,
-                unit="number",
-            ),
-            "tto_chart": charts.bars(pattern_targets) if pattern_targets else None,
-            "fmt": format_duration,
+            "trend_charts": charts.trend_charts(data["trend"]),
+            "dimension_chart": charts.dimension_chart(data["dimensions"]),
+            "tto_chart": charts.target_chart(data["patterns"]),
         },
     )
-
-
-def _target_of(row):
-    """The median time-to-ownership target of a pattern's incidents (from the playbook versions in force)."""
-    return row.get("tto_target")
 
 
 class InsightsView(APIView):
@@ -231,15 +195,22 @@ def snapshot_page(request):
     return render(
         request,
         "insights/snapshot.html",
-        report | {"customers": list(customers), "quarter_param": _param(period), "quarters": _quarters()},
+        report
+        | {
+            "target_chart": charts.target_chart(report["patterns"]),
+            "customers": list(customers),
+            "quarter_param": _param(period),
+            "quarters": _quarters(),
+        },
     )
 
 
 @require_safe
 def snapshot_pdf(request):
     period = _quarter_of(request.GET)
+    report = snapshot.internal(period, viewer=request.user)
     response = HttpResponse(
-        snapshot.pdf(snapshot.internal(period, viewer=request.user)), content_type="application/pdf"
+        report_pdf.build(report, organisation=settings.ORGANISATION_NAME), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="baton-snapshot-{_param(period)}.pdf"'
     return response
