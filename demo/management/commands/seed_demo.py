@@ -7,9 +7,8 @@ from django.db import transaction
 
 from core.roles import FACILITATORS, GOVERNANCE
 from demo import integrations as integrations_demo
-from demo import playbook as playbook_demo
 from demo import recognition as recognition_demo
-from demo import reviews as reviews_demo
+from demo import story
 from teams.models import Membership, Team
 
 DEMO_PASSWORD = "baton-demo"  # noqa: S105 - demo data only, printed by `make run`
@@ -26,30 +25,28 @@ TEAMS = [
     ("Account Management", "account-management", "Account managers for strategic customers."),
 ]
 
-# username, first, last, role groups, team slug, is_lead, superuser
+# username, first, last, role groups, team slug, is_lead, superuser (README.md lists each of them)
 PEOPLE = [
-    ("admin", "Ada", "Admin", [], None, False, True),
-    ("fiona", "Fiona", "Facilitator", [FACILITATORS], "customer-success", True, False),
-    ("gordon", "Gordon", "Governance", [GOVERNANCE], "site-reliability", False, False),
-    ("sam", "Sam", "Staff", [], "payments-platform", False, False),
+    ("admin", "Ada", "Lindqvist", [], None, False, True),
+    ("fiona", "Fiona", "Walsh", [FACILITATORS], "customer-success", True, False),
+    ("tom", "Tom", "Okafor", [FACILITATORS], "payments-platform", True, False),
+    ("gordon", "Gordon", "Mensah", [GOVERNANCE], "site-reliability", False, False),
+    ("sam", "Sam", "Novak", [], "payments-platform", False, False),
     ("priya", "Priya", "Raman", [], "site-reliability", True, False),
     ("diego", "Diego", "Alvarez", [], "support-operations", True, False),
     ("lena", "Lena", "Hofmann", [], "account-management", True, False),
-    ("tom", "Tom", "Okafor", [FACILITATORS], "payments-platform", True, False),
     ("mei", "Mei", "Chen", [], "payments-platform", False, False),
     ("omar", "Omar", "Haddad", [], "support-operations", False, False),
 ]
+ROLE_NAMES = {FACILITATORS: "facilitator", GOVERNANCE: "governance owner"}
 
-SIGN_INS = [
-    ("admin", "Admin (everything, incl. /admin/)"),
-    ("fiona", "Facilitator"),
-    ("gordon", "Governance owner"),
-    ("sam", "Staff"),
-]
+
+def role_of(groups, superuser):
+    return "admin" if superuser else ", ".join(ROLE_NAMES[group] for group in groups) or "staff"
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisation: teams, one user per role (password 'baton-demo'), and demo data."
+    help = "Create the demo organisation: teams, ten people (password 'baton-demo') and a year of escalations."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo sign-ins.")
@@ -81,14 +78,13 @@ class Command(BaseCommand):
             if team_slug:
                 Membership.objects.get_or_create(team=teams[team_slug], user=user, defaults={"is_lead": is_lead})
 
-        playbook_demo.seed(None if quiet else self.stdout)
-        reviews_demo.seed(None if quiet else self.stdout)
-        reviews_demo.seed_history(None if quiet else self.stdout)
+        story.seed(None if quiet else self.stdout)
         recognition_demo.seed(None if quiet else self.stdout)
         integrations_demo.seed(None if quiet else self.stdout)
 
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created_users} new users)."))
             self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
-            for username, role in SIGN_INS:
-                self.stdout.write(f"  {username:<8} {role}")
+            for username, first, last, groups, *_, superuser in PEOPLE:
+                self.stdout.write(f"  {username:<8} {first} {last}, {role_of(groups, superuser)}")
+            self.stdout.write("README.md, “Demo walkthrough”, says what each of them shows.")
