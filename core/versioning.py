@@ -31,6 +31,8 @@ def with_if_match(request):
     data = request.data
     if not header:
         return data, False
+    if not hasattr(data, "get"):  # a JSON list or scalar: nothing to put the version in
+        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
     version = _parse(header)
     data = data.copy()
     body = data.get("version")

@@ -4,7 +4,8 @@ from playbook.models import ReviewCycle, ReviewTask, Revision, Section, SectionV
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Published versions and sent notices are records: never edited or deleted here."""
+    """Published versions and sent notices are records: never edited or deleted here. Quarterly
+    tasks change only through the cycle page and the API, which audit each change and tell the owner."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -47,13 +48,12 @@ class ReviewCycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(admin.ModelAdmin):
+class ReviewTaskAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "section", "assignee", "due_on", "state"]
     list_filter = ["cycle", "state"]
     list_select_related = ["cycle", "section__current", "assignee"]
-    autocomplete_fields = ["assignee"]
 
 
 @admin.register(TaskNotice)
 class TaskNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["task", "kind", "recipient", "sent_at"]
+    list_display = ["task", "kind", "occasion", "recipient", "sent_at"]

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from core.errors import require
 from core.fields import SlugRelatedField
 from core.openapi import IF_MATCH
-from core.versioning import ETagMixin, edited, precondition
+from core.versioning import ETagMixin, edited, precondition, with_if_match
 from playbook import policy, selectors, services
 from playbook.diff import compare
 from playbook.filters import TaskFilter
@@ -20,6 +20,7 @@ from reviews.models import ActionItem
 
 User = get_user_model()
 MAX_TEXT = 50_000
+MAX_NOTE = 2000
 CONTENT = SectionContent.CONTENT_FIELDS
 
 
@@ -214,10 +215,29 @@ class TaskSerializer(serializers.ModelSerializer):
     section = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignee = serializers.CharField(source="assignee.get_username", read_only=True)
     cycle = serializers.CharField(source="cycle.label", read_only=True)
+    completed_by = serializers.CharField(
+        source="completed_by.get_username",
+        read_only=True,
+        allow_null=True,
+        help_text="Its assignee, or the governance owner who completed it on their behalf.",
+    )
 
     class Meta:
         model = ReviewTask
-        fields = ["id", "cycle", "section", "assignee", "due_on", "state", "note", "completed_at"]
+        fields = [
+            "id",
+            "cycle",
+            "section",
+            "assignee",
+            "due_on",
+            "state",
+            "note",
+            "completed_at",
+            "completed_by",
+            "reassigned_at",
+            "reminder_asked_at",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -229,8 +249,25 @@ class CycleSerializer(serializers.ModelSerializer):
         fields = ["id", "year", "quarter", "starts_on", "ends_on", "tasks"]
 
 
-class CompleteTaskSerializer(serializers.Serializer):
+class TaskVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="The task's version you read (or If-Match)."
+    )
+
+
+class CompleteTaskSerializer(TaskVersionSerializer):
     note = serializers.CharField(max_length=MAX_TEXT)
+
+
+class ReassignTaskSerializer(TaskVersionSerializer):
+    # Every account, so that a deactivated one is refused with the service's reason, not as unknown.
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The new owner's id.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
+
+
+class ExtendTaskSerializer(TaskVersionSerializer):
+    due_on = serializers.DateField(help_text="The new due date: later than the current one.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_NOTE)
 
 
 # Views --------------------------------------------------------------------------
@@ -387,28 +424,78 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     serializer_class = CycleSerializer
-    queryset = ReviewCycle.objects.prefetch_related("tasks__section", "tasks__assignee", "tasks__cycle")
+    queryset = ReviewCycle.objects.prefetch_related(
+        "tasks__section", "tasks__assignee", "tasks__cycle", "tasks__completed_by"
+    )
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Quarterly review tasks (``?mine=true`` for your own)."""
+class TaskViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Quarterly review tasks (``?mine=true`` for your own); a governance owner runs them:
+    reassign, remind the owner now, extend the due date, complete on the owner's behalf."""
 
     lookup_value_regex = r"\d+"
 
     serializer_class = TaskSerializer
-    queryset = ReviewTask.objects.select_related("section", "assignee", "cycle")
+    queryset = ReviewTask.objects.select_related("section", "assignee", "cycle", "completed_by")
     filterset_class = TaskFilter
 
     def get_queryset(self):
         return super().get_queryset().order_by("due_on", "pk")
 
-    @extend_schema(request=CompleteTaskSerializer, responses=TaskSerializer, summary="Reviewed, no change needed")
+    def _act(self, request, task, serializer_class, service):
+        """Parse the body (the version from it or If-Match) and run ``service`` on ``task`` with it."""
+        body, conditional = with_if_match(request)
+        serializer = serializer_class(data=body)
+        serializer.is_valid(raise_exception=True)
+        with precondition(conditional):
+            task = service(request.user, task, **serializer.validated_data)
+        return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data)
+
+    def _run(self, request):
+        """The task (else 404), then the role (else 403)."""
+        task = self.get_object()
+        require(policy.can_run_cycle(request.user), "Only governance owners run the quarterly review.")
+        return task
+
+    @extend_schema(
+        request=CompleteTaskSerializer,
+        responses=TaskSerializer,
+        parameters=[IF_MATCH],
+        summary="Reviewed, no change needed (by its owner, or a governance owner on their behalf)",
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         task = self.get_object()
         if not policy.can_complete_task(request.user, task):
             raise PermissionDenied("Only the section owner or a governance owner completes this review.")
-        serializer = CompleteTaskSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        task = services.task_complete(request.user, task, note=serializer.validated_data["note"])
-        return Response(TaskSerializer(task).data)
+        return self._act(request, task, CompleteTaskSerializer, services.task_complete)
+
+    @extend_schema(
+        request=ReassignTaskSerializer,
+        responses=TaskSerializer,
+        parameters=[IF_MATCH],
+        summary="Give this quarter's task to someone else (governance)",
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        return self._act(request, self._run(request), ReassignTaskSerializer, services.task_reassign)
+
+    @extend_schema(
+        request=ExtendTaskSerializer,
+        responses=TaskSerializer,
+        parameters=[IF_MATCH],
+        summary="Move the due date later (governance)",
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        return self._act(request, self._run(request), ExtendTaskSerializer, services.task_extend)
+
+    @extend_schema(
+        request=TaskVersionSerializer,
+        responses=TaskSerializer,
+        parameters=[IF_MATCH],
+        summary="Remind the owner now, at most once a day (governance)",
+    )
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        return self._act(request, self._run(request), TaskVersionSerializer, services.task_remind)

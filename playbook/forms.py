@@ -1,7 +1,8 @@
 from django import forms
 
+from core.forms import DateInput
 from core.widgets import FastSelect
-from playbook import ownership
+from playbook import ownership, policy
 from playbook.models import Revision, SectionContent
 from reviews.forms import PersonChoiceField, people
 from reviews.models import OwnershipRole
@@ -87,9 +88,52 @@ class DecisionForm(forms.Form):
     attest_blameless = forms.BooleanField(required=False, label="I attest this change follows the blameless principle")
 
 
-class TaskCompleteForm(forms.Form):
+MAX_NOTE = 2000
+
+
+class TaskActionForm(forms.Form):
+    """What every action on a quarterly task sends: the version of the task it was read at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TaskCompleteForm(TaskActionForm):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="What you checked",
         help_text="e.g. “Re-read against the three Q3 escalations; timelines and contacts still right.”",
     )
+
+    def __init__(self, *args, owner=None, **kwargs):
+        """``owner``: the assignee's name when someone else completes the task for them."""
+        super().__init__(*args, **kwargs)
+        if owner:
+            self.fields["note"].label = "What was checked, and why you close it for them"
+            self.fields["note"].help_text = f"Kept with the task and in the audit trail, marked as done for {owner}."
+
+
+class TaskReassignForm(TaskActionForm):
+    assignee = PersonChoiceField(
+        queryset=None,
+        label="New owner",
+        empty_label="— choose a person —",
+        error_messages={"required": "Choose who takes this review over."},
+    )
+    note = forms.CharField(required=False, max_length=MAX_NOTE, label="Why", help_text="Kept in the audit trail.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = policy.task_owners().order_by("first_name", "last_name", "username")
+
+
+class TaskExtendForm(TaskActionForm):
+    due_on = forms.DateField(
+        label="New due date", widget=DateInput, error_messages={"required": "Choose the new due date."}
+    )
+    note = forms.CharField(required=False, max_length=MAX_NOTE, label="Why", help_text="Kept in the audit trail.")
+
+    def __init__(self, *args, window=None, **kwargs):
+        """``window``: the (earliest, latest) days the date may move to, offered by the date picker."""
+        super().__init__(*args, **kwargs)
+        if window:
+            self.fields["due_on"].widget.attrs |= {"min": window[0].isoformat(), "max": window[1].isoformat()}

@@ -253,6 +253,27 @@ class ReviewTask(models.Model):
     state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.OPEN)
     note = models.TextField(blank=True, help_text="For “reviewed, no change needed”: what was checked.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who marked it reviewed: its assignee, or a governance owner on their behalf.",
+    )
+    reassigned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a governance owner last gave it to someone else."
+    )
+    reassigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminder_asked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a governance owner last asked for a reminder to go out now."
+    )
+    reminder_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["due_on", "section__slug"]
@@ -261,22 +282,39 @@ class ReviewTask(models.Model):
     def __str__(self):
         return f"{self.cycle}: {self.section}"
 
+    def get_absolute_url(self):
+        return reverse("playbook:task", args=[self.pk])
+
+    @property
+    def done_on_behalf(self):
+        """Marked reviewed by someone other than its assignee (a governance owner)."""
+        return self.completed_by_id is not None and self.completed_by_id != self.assignee_id
+
 
 class NoticeKind(models.TextChoices):
     REMINDER = "reminder", "Reminder to the owner"
     ESCALATION = "escalation", "Escalation to governance"
+    ASSIGNED = "assigned", "Reassigned to the owner"
+    REMIND_NOW = "remind_now", "Reminder a governance owner asked for"
 
 
 class TaskNotice(SentNotice):
-    """A reminder or escalation that was sent, so none is sent twice."""
+    """A mail about a task that was sent, so none is sent twice.
+
+    ``occasion`` says which one: the due date a reminder or escalation was about (a later
+    due date is reminded again), or the moment of the reassignment or of the reminder a
+    governance owner asked for."""
 
     task = models.ForeignKey(ReviewTask, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    occasion = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["task", "kind", "recipient"], name="one_notice_per_task_kind_recipient")
+            models.UniqueConstraint(
+                fields=["task", "kind", "recipient", "occasion"], name="one_notice_per_task_kind_recipient_occasion"
+            )
         ]
 
     def __str__(self):

@@ -9,13 +9,17 @@
 | have a revision refer to a review or its action item | whoever may open that review (reviews/policy.py) |
 | read which review and action item prompted a revision | whoever may open that review |
 | approve or reject a revision                      | governance owners, never the author (four eyes) |
+| see who else may decide a revision they cannot    | every signed-in person who may see it |
 | see the quarterly cycle page                      | governance owners                 |
 | complete a quarterly review task, or answer it with a revision | its assignee, or a governance owner |
+| run the cycle: reassign a task, remind its owner now, extend it, complete it for its owner | governance owners |
+| own a quarterly review task                       | every active person               |
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
-from core.roles import is_governance
+from core.roles import GOVERNANCE, is_governance
 from playbook.models import Revision, RevisionState
 from reviews import policy as review_policy
 
@@ -33,8 +37,36 @@ def can_decide_revision(user, revision):
     return can_decide(user) and revision.author_id != user.pk
 
 
+def revision_deciders(revision):
+    """The people who may approve or reject ``revision``: the active governance owners and
+    admins (``can_decide``), its author excepted (``can_decide_revision``)."""
+    people = get_user_model().objects.filter(is_active=True)
+    return (
+        people.filter(Q(groups__name=GOVERNANCE) | Q(is_superuser=True))
+        .exclude(pk=revision.author_id)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def can_see_cycle(user):
     return is_governance(user)
+
+
+def can_run_cycle(user):
+    """Reassigning a quarterly task, reminding its owner now, extending its due date and
+    completing it on its owner's behalf."""
+    return is_governance(user)
+
+
+def can_own_task(person):
+    """A quarterly task goes only to someone who can sign in to do it."""
+    return person.is_active
+
+
+def task_owners():
+    """Everyone a quarterly task may be given to (``can_own_task``), as a queryset."""
+    return get_user_model().objects.filter(is_active=True)
 
 
 def sees_every_revision(user):

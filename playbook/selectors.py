@@ -1,9 +1,13 @@
 """Reads for the playbook pages and API: what a person may see, in a constant number of queries."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from playbook import policy
-from playbook.models import ReviewCycle, Revision, RevisionState, SectionContent
+from playbook.models import ReviewCycle, ReviewTask, Revision, RevisionState, SectionContent, TaskState
 
 CONTENT = SectionContent.CONTENT_FIELDS
 
@@ -39,6 +43,43 @@ def cycle_to_show(cycles, today, requested=""):
     chosen = next((cycle for cycle in cycles if str(cycle.pk) == requested), None)
     started = ReviewCycle.objects.filter(starts_on__lte=today).order_by("-starts_on")
     return chosen or started.first() or ReviewCycle.objects.order_by("starts_on").first()
+
+
+def cycle_tasks(cycle):
+    """The cycle's tasks in due order, with what the cycle page shows of each."""
+    return (
+        cycle.tasks.select_related("section__current", "assignee", "completed_by", "reassigned_by", "reminder_asked_by")
+        .prefetch_related("revisions")
+        .order_by("due_on", "section__slug")
+    )
+
+
+def cycle_progress(cycle, today):
+    """How far the cycle is: tasks in all, done, with a revision pending, overdue; and the percentage done."""
+    counts = cycle.tasks.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(state=TaskState.DONE)),
+        pending=Count("pk", filter=Q(state=TaskState.PENDING)),
+        overdue=Count("pk", filter=~Q(state=TaskState.DONE) & Q(due_on__lt=today)),
+    )
+    return counts | {"percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0}
+
+
+def task_for_page(pk):
+    return get_object_or_404(
+        ReviewTask.objects.select_related(
+            "section__current", "assignee", "cycle", "completed_by", "reassigned_by", "reminder_asked_by"
+        ),
+        pk=pk,
+    )
+
+
+def extension_window(task, today):
+    """The days ``task`` may be extended to: after its due date and not in the past, and no later
+    than the day next quarter's tasks fall due (its quarter's end plus PLAYBOOK_TASK_DUE_DAYS)."""
+    earliest = max(task.due_on + timedelta(days=1), today)
+    latest = task.cycle.ends_on + timedelta(days=settings.PLAYBOOK_TASK_DUE_DAYS)
+    return earliest, latest
 
 
 def initial_content(section=None, version=None):

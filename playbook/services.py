@@ -8,12 +8,14 @@ from the database, so running it twice, late or concurrently is harmless.
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from core import audit, notify
 from core.errors import check_version, require
 from core.quarters import Quarter
 from core.roles import GOVERNANCE
+from core.tasks import enqueue_on_commit
 from playbook import ownership, policy, selectors
 from playbook.models import (
     NoticeKind,
@@ -34,6 +37,7 @@ from playbook.models import (
     TaskNotice,
     TaskState,
 )
+from reviews import services as review_services
 from reviews.models import OwnershipRole
 from teams.models import Team
 
@@ -213,7 +217,9 @@ def _submit(revision):
     revision.version += 1
     revision.save()
     if revision.review_task_id:
-        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.OPEN).update(state=TaskState.PENDING)
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.OPEN).update(
+            state=TaskState.PENDING, version=F("version") + 1
+        )
 
 
 @transaction.atomic
@@ -238,7 +244,9 @@ def revision_withdraw(user, revision):
     revision.version += 1
     revision.save()
     if revision.review_task_id:
-        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(state=TaskState.OPEN)
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(
+            state=TaskState.OPEN, version=F("version") + 1
+        )
     return revision
 
 
@@ -312,7 +320,7 @@ def revision_approve(user, revision, *, comment="", attest_regulatory=False, att
     revision.save()
     if revision.review_task_id:
         ReviewTask.objects.filter(pk=revision.review_task_id).exclude(state=TaskState.DONE).update(
-            state=TaskState.DONE, completed_at=now
+            state=TaskState.DONE, completed_at=now, version=F("version") + 1
         )
     audit.record(
         user,
@@ -322,6 +330,10 @@ def revision_approve(user, revision, *, comment="", attest_regulatory=False, att
         changes={"state": [RevisionState.SUBMITTED, RevisionState.APPROVED], "attested": [None, "both"]},
     )
     audit.record(user, "playbook.version_published", version, note=f"From revision #{revision.pk}")
+    if revision.prompted_by_action_id:
+        review_services.action_item_done_by_revision(
+            user, revision.prompted_by_action, note=f"Playbook revision #{revision.pk} was approved."
+        )
     return version
 
 
@@ -345,7 +357,9 @@ def revision_reject(user, revision, *, comment):
     revision.version += 1
     revision.save()
     if revision.review_task_id:
-        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(state=TaskState.OPEN)
+        ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(
+            state=TaskState.OPEN, version=F("version") + 1
+        )
     return revision
 
 
@@ -439,55 +453,234 @@ def cycle_reconcile(today=None):
     return created
 
 
-def task_notices_send(today=None):
-    """One reminder per task to its owner before the due date; one escalation per
-    task to each governance owner once overdue. Recorded, never sent twice."""
+def task_notices_send(today=None, *, task_ids=None):
+    """Send every mail about the open quarterly tasks that is due and not yet sent.
+
+    One reminder to the owner before each due date; one escalation to each governance owner
+    once it has passed; the mail telling a new owner a task was reassigned to them; the
+    reminder a governance owner asked for. Each is claimed before it is sent, so none goes
+    twice (``TaskNotice``). ``task_ids`` limits the run to those tasks. Returns mails sent.
+    """
     today = today or timezone.localdate()
     open_tasks = ReviewTask.objects.exclude(state=TaskState.DONE).select_related(
-        "section__current", "assignee", "cycle"
+        "section__current", "assignee", "cycle", "reassigned_by", "reminder_asked_by"
     )
+    if task_ids is not None:
+        open_tasks = open_tasks.filter(pk__in=task_ids)
     sent = 0
     reminder_window = today + timedelta(days=settings.PLAYBOOK_REMINDER_DAYS)
-    for task in open_tasks.filter(due_on__gte=today, due_on__lte=reminder_window).exclude(
-        notices__kind=NoticeKind.REMINDER
-    ):
-        sent += _notify(task, NoticeKind.REMINDER, [task.assignee], "playbook/email/task_reminder.txt")
+    reminded = TaskNotice.objects.filter(
+        task=OuterRef("pk"), kind=NoticeKind.REMINDER, occasion=Cast(OuterRef("due_on"), CharField())
+    )
+    for task in open_tasks.filter(due_on__gte=today, due_on__lte=reminder_window).exclude(Exists(reminded)):
+        sent += _notify(task, NoticeKind.REMINDER, [task.assignee], task.due_on.isoformat())
     governance = list(get_user_model().objects.filter(groups__name=GOVERNANCE, is_active=True))
     for task in open_tasks.filter(due_on__lt=today):
-        already = set(task.notices.filter(kind=NoticeKind.ESCALATION).values_list("recipient_id", flat=True))
+        occasion = task.due_on.isoformat()
+        already = set(
+            task.notices.filter(kind=NoticeKind.ESCALATION, occasion=occasion).values_list("recipient_id", flat=True)
+        )
         recipients = [person for person in governance if person.pk not in already]
         if recipients:
-            sent += _notify(task, NoticeKind.ESCALATION, recipients, "playbook/email/task_escalation.txt")
+            sent += _notify(task, NoticeKind.ESCALATION, recipients, occasion)
+    for kind, moment in ((NoticeKind.ASSIGNED, "reassigned_at"), (NoticeKind.REMIND_NOW, "reminder_asked_at")):
+        for task, occasion in _unsent(open_tasks.filter(**{f"{moment}__isnull": False}), kind, moment):
+            sent += _notify(task, kind, [task.assignee], occasion)
     return sent
 
 
-def _notify(task, kind, recipients, template):
+def _moment(value):
+    """A moment as a notice's occasion: the same text however the database hands it back."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _unsent(tasks, kind, moment):
+    """(task, occasion) for each of ``tasks`` whose assignee has had no ``kind`` mail about its ``moment``."""
+    sent = Prefetch("notices", queryset=TaskNotice.objects.filter(kind=kind), to_attr="sent")
+    for task in tasks.prefetch_related(sent):
+        occasion = _moment(getattr(task, moment))
+        if not any(n.recipient_id == task.assignee_id and n.occasion == occasion for n in task.sent):
+            yield task, occasion
+
+
+NOTICE_MAILS = {
+    NoticeKind.REMINDER: ("playbook/email/task_reminder.txt", "Baton: playbook review of “{section}” due {due}"),
+    NoticeKind.ESCALATION: ("playbook/email/task_escalation.txt", "Baton: overdue playbook review of “{section}”"),
+    NoticeKind.ASSIGNED: ("playbook/email/task_assigned.txt", "Baton: the playbook review of “{section}” is yours"),
+    NoticeKind.REMIND_NOW: ("playbook/email/task_reminder.txt", "Baton: reminder, review of “{section}” due {due}"),
+}
+
+
+def _notify(task, kind, recipients, occasion):
+    template, subject = NOTICE_MAILS[kind]
     with notify.sending():
-        claimed = [person for person in recipients if notify.claim(TaskNotice, task=task, kind=kind, recipient=person)]
+        claimed = [
+            person
+            for person in recipients
+            if notify.claim(TaskNotice, task=task, kind=kind, recipient=person, occasion=occasion)
+        ]
         addresses = [person.email for person in claimed if person.email]
         if not addresses:
             return 0
-        subject = (
-            f"Baton: playbook review of “{task.section}” due {task.due_on:%-d %b}"
-            if kind == NoticeKind.REMINDER
-            else f"Baton: overdue playbook review of “{task.section}”"
+        context = {"task": task, "kind": kind, "site_url": settings.SITE_URL}
+        notify.send(
+            subject.format(section=task.section, due=f"{task.due_on:%-d %b}"),
+            render_to_string(template, context),
+            addresses,
         )
-        notify.send(subject, render_to_string(template, {"task": task, "site_url": settings.SITE_URL}), addresses)
     return len(addresses)
 
 
-@transaction.atomic
-def task_complete(user, task, *, note):
-    """“Reviewed, no change needed”, with a note."""
-    task = ReviewTask.objects.select_for_update().get(pk=task.pk)
-    require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
+# A task: its owner completes it; a governance owner runs it ------------------------------
+
+
+def _locked_task(task):
+    # The task's row alone: on PostgreSQL a lock over a join re-reads the joined rows as they were,
+    # so a task reassigned while this waited would not be found at all.
+    return ReviewTask.objects.select_for_update().get(pk=task.pk)
+
+
+def _require_open(task):
     if task.state == TaskState.DONE:
         raise ValidationError("This review task is already done.")
+
+
+def _name(person):
+    return person.get_full_name() or person.get_username()
+
+
+def _enqueue_notices(task):
+    # playbook.tasks calls this module's services: imported here to break that cycle.
+    from playbook.tasks import send_task_notices
+
+    enqueue_on_commit(send_task_notices, task.pk)
+
+
+@transaction.atomic
+def task_complete(user, task, *, note, version=None):
+    """“Reviewed, no change needed”, with a note: by its assignee, or by a governance owner on their behalf."""
+    task = _locked_task(task)
+    require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
+    _require_open(task)
+    check_version(task, version, ["assignee", "due_on", "state"])
+    on_behalf = task.assignee_id != user.pk
     if not (note or "").strip():
-        raise ValidationError({"note": ["Say what you checked."]})
+        message = "Say what was checked, and why you close it for them." if on_behalf else "Say what you checked."
+        raise ValidationError({"note": [message]})
     task.state = TaskState.DONE
     task.note = note.strip()
     task.completed_at = timezone.now()
+    task.completed_by = user
+    task.version += 1
     task.save()
-    audit.record(user, "review_task.completed", task, note=task.note)
+    if on_behalf:
+        audit.record(
+            user,
+            "review_task.completed_on_behalf",
+            task,
+            note=task.note,
+            changes={"state": [TaskState.OPEN, TaskState.DONE], "on_behalf_of": [None, task.assignee.get_username()]},
+        )
+    else:
+        audit.record(user, "review_task.completed", task, note=task.note)
+    return task
+
+
+@transaction.atomic
+def task_reassign(user, task, *, assignee, version=None, note=""):
+    """Give this quarter's task to someone else (the section keeps its owner); the new owner is mailed."""
+    task = _locked_task(task)
+    require(policy.can_run_cycle(user), "Only governance owners reassign quarterly review tasks.")
+    _require_open(task)
+    check_version(task, version, ["assignee", "due_on", "state"])
+    if assignee is None:
+        problem = "Choose who takes this review over."
+    elif not policy.can_own_task(assignee):
+        problem = f"{_name(assignee)} cannot take it: their account is deactivated."
+    elif assignee.pk == task.assignee_id:
+        problem = f"{_name(assignee)} already owns this review."
+    else:
+        problem = None
+    if problem:
+        raise ValidationError({"assignee": [problem]})
+    before = task.assignee
+    task.assignee = assignee
+    task.reassigned_at = timezone.now()
+    task.reassigned_by = user
+    # A reminder asked for the previous owner is not sent to the new one.
+    task.reminder_asked_at = task.reminder_asked_by = None
+    task.version += 1
+    task.save()
+    audit.record(
+        user,
+        "review_task.reassigned",
+        task,
+        note=(note or "").strip(),
+        changes={"assignee": [before.get_username(), assignee.get_username()]},
+    )
+    _enqueue_notices(task)
+    return task
+
+
+@transaction.atomic
+def task_extend(user, task, *, due_on, version=None, note=""):
+    """Move the due date later, within ``selectors.extension_window``; the reminder and the
+    escalation follow the new date."""
+    task = _locked_task(task)
+    require(policy.can_run_cycle(user), "Only governance owners extend quarterly review tasks.")
+    _require_open(task)
+    check_version(task, version, ["assignee", "due_on", "state"])
+    earliest, latest = selectors.extension_window(task, timezone.localdate())
+    if earliest > latest:
+        problem = (
+            f"This review can no longer be extended: next quarter's review falls due on {latest:%-d %b %Y}. "
+            "Complete it on its owner's behalf, or reassign it."
+        )
+    elif due_on is None:
+        problem = "Choose the new due date."
+    elif due_on <= task.due_on:
+        problem = f"Extending moves the due date later: choose a day after {task.due_on:%-d %b %Y}."
+    elif due_on < earliest:
+        problem = f"That day has passed: choose {earliest:%-d %b %Y} or later."
+    elif due_on > latest:
+        problem = f"Choose a day by {latest:%-d %b %Y}, when next quarter's review falls due."
+    else:
+        problem = None
+    if problem:
+        raise ValidationError({"due_on": [problem]})
+    before = task.due_on
+    task.due_on = due_on
+    task.version += 1
+    task.save()
+    audit.record(
+        user,
+        "review_task.extended",
+        task,
+        note=(note or "").strip(),
+        changes={"due_on": [before.isoformat(), due_on.isoformat()]},
+    )
+    return task
+
+
+@transaction.atomic
+def task_remind(user, task, *, version=None):
+    """Remind the task's owner now, at most once a day: the mail goes out after commit, claimed
+    and sent like the scheduled reminders (``task_notices_send``), so it is sent once."""
+    task = _locked_task(task)
+    require(policy.can_run_cycle(user), "Only governance owners send reminders about quarterly review tasks.")
+    _require_open(task)
+    check_version(task, version, ["assignee", "due_on", "state"])
+    now = timezone.now()
+    if task.reminder_asked_at and timezone.localdate(task.reminder_asked_at) == timezone.localdate(now):
+        raise ValidationError(
+            f"{_name(task.assignee)} was already reminded today "
+            f"(at {timezone.localtime(task.reminder_asked_at):%H:%M}): one reminder a day."
+        )
+    if not task.assignee.email:
+        raise ValidationError(f"{_name(task.assignee)} has no email address: remind them another way.")
+    task.reminder_asked_at = now
+    task.reminder_asked_by = user
+    task.save(update_fields=["reminder_asked_at", "reminder_asked_by"])
+    audit.record(user, "review_task.reminded", task, changes={"reminded": [None, task.assignee.get_username()]})
+    _enqueue_notices(task)
     return task

@@ -14,3 +14,9 @@ def reconcile_quarterly_cycle(today=None):
     created = services.cycle_reconcile(day)
     sent = services.task_notices_send(day)
     return {"tasks_created": created, "notices_sent": sent}
+
+
+@shared_task(name="playbook.tasks.send_task_notices")
+def send_task_notices(task_id):
+    """Send the mail a governance owner's action on one task made due (reassigned, remind now), once."""
+    return services.task_notices_send(task_ids=[task_id])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("revisions/<int:pk>/<slug:action>/", views.revision_action, name="revision-action"),
     path("cycle/", views.cycle, name="cycle"),
     path("tasks/<int:pk>/", views.task, name="task"),
+    path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task-action"),
     path("<slug:slug>/", views.section, name="section"),
     path("<slug:slug>/v<int:number>/", views.section, name="version"),
     path("<slug:slug>/v<int:number>/restore/", views.restore, name="restore"),

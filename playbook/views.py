@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,7 +14,14 @@ from core.forms import add_service_errors
 from core.ids import parse_id
 from playbook import policy, selectors, services
 from playbook.diff import Names, as_text, compare, word_diff
-from playbook.forms import DecisionForm, RevisionForm, TaskCompleteForm
+from playbook.forms import (
+    DecisionForm,
+    RevisionForm,
+    TaskActionForm,
+    TaskCompleteForm,
+    TaskExtendForm,
+    TaskReassignForm,
+)
 from playbook.models import (
     ReviewCycle,
     ReviewTask,
@@ -22,7 +30,6 @@ from playbook.models import (
     Section,
     SectionContent,
     SectionVersion,
-    TaskState,
 )
 from reviews.models import ActionItem, ActionKind
 
@@ -190,6 +197,8 @@ def _render_revision(request, pk, decision_form=None, status=200, error=None):
     old = revision.base.content() if revision.base else {}
     stale = selectors.is_stale(revision)
     user = request.user
+    can_decide = policy.can_decide_revision(user, revision)
+    waiting = revision.state == RevisionState.SUBMITTED and not can_decide
     return render(
         request,
         "playbook/revision_detail.html",
@@ -198,7 +207,10 @@ def _render_revision(request, pk, decision_form=None, status=200, error=None):
             "rows": compare(old, revision.content()),
             "stale": stale,
             "is_author": policy.can_edit_revision(user, revision),
-            "can_decide": policy.can_decide_revision(user, revision),
+            "can_decide": can_decide,
+            "decides_others": policy.can_decide(user),
+            "deciders": list(policy.revision_deciders(revision)) if waiting else [],
+            "waiting": waiting,
             "decision_form": decision_form or DecisionForm(),
             "error": error,
         },
@@ -354,41 +366,129 @@ def revision_list(request):
 def cycle(request):
     if not policy.can_see_cycle(request.user):
         raise PermissionDenied("The quarterly cycle page is for governance owners.")
+    today = timezone.localdate()
     cycles = list(ReviewCycle.objects.all()[:8])
-    chosen = selectors.cycle_to_show(cycles, timezone.localdate(), request.GET.get("cycle", ""))
-    tasks = []
-    progress = {}
-    if chosen:
-        tasks = list(
-            chosen.tasks.select_related("section__current", "assignee")
-            .prefetch_related("revisions")
-            .order_by("due_on", "section__slug")
-        )
-        counts = chosen.tasks.aggregate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(state=TaskState.DONE)),
-            pending=Count("pk", filter=Q(state=TaskState.PENDING)),
-            overdue=Count("pk", filter=~Q(state=TaskState.DONE) & Q(due_on__lt=timezone.localdate())),
-        )
-        progress = counts | {"percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0}
+    chosen = selectors.cycle_to_show(cycles, today, request.GET.get("cycle", ""))
     return render(
         request,
         "playbook/cycle.html",
-        {"cycles": cycles, "cycle": chosen, "tasks": tasks, "progress": progress, "today": timezone.localdate()},
+        {
+            "cycles": cycles,
+            "cycle": chosen,
+            "tasks": list(selectors.cycle_tasks(chosen)) if chosen else [],
+            "progress": selectors.cycle_progress(chosen, today) if chosen else {},
+            "today": today,
+            "runs_cycle": policy.can_run_cycle(request.user),
+        },
     )
 
 
+def _in_cycle(task):
+    """The task's row on the cycle page, where the governance owner who runs it works."""
+    return f"{reverse('playbook:cycle')}?cycle={task.cycle_id}#task-{task.pk}"
+
+
+def _name(person):
+    return person.get_full_name() or person.get_username()
+
+
+def _task_page(request, task, *, bound=None, conflict=None, status=200):
+    """The task page: its owner's forms, and for a governance owner the forms that run it.
+    ``bound`` holds the submitted form (by action) to show again with its errors."""
+    bound = bound or {}
+    initial = {"version": task.version}
+    on_behalf = task.assignee_id != request.user.pk
+    runs = policy.can_run_cycle(request.user)
+    today = timezone.localdate()
+    window = selectors.extension_window(task, today)
+    context = {
+        "task": task,
+        "form": bound.get("complete")
+        or TaskCompleteForm(initial=initial, owner=_name(task.assignee) if on_behalf else None),
+        "on_behalf": on_behalf,
+        "runs_cycle": runs,
+        "today": today,
+        "conflict": conflict,
+    }
+    if runs:
+        context |= {
+            "reassign_form": bound.get("reassign") or TaskReassignForm(initial=initial),
+            "extend_form": bound.get("extend") or TaskExtendForm(initial=initial, window=window),
+            "remind_form": bound.get("remind") or TaskActionForm(initial=initial),
+            "can_extend": window[0] <= window[1],
+            "latest_due": window[1],
+            "reminded_today": task.reminder_asked_at is not None
+            and timezone.localdate(task.reminder_asked_at) == today,
+            "cycle_url": _in_cycle(task),
+        }
+    return render(request, "playbook/task.html", context, status=status)
+
+
 def task(request, pk):
-    task = get_object_or_404(ReviewTask.objects.select_related("section__current", "assignee", "cycle"), pk=pk)
+    task = selectors.task_for_page(pk)
     if not policy.can_complete_task(request.user, task):
         raise PermissionDenied("This review task is assigned to someone else.")
-    form = TaskCompleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    on_behalf = task.assignee_id != request.user.pk
+    if request.method != "POST":
+        return _task_page(request, task)
+    form = TaskCompleteForm(request.POST, owner=_name(task.assignee) if on_behalf else None)
+    return _task_action(request, task, "complete", form, _complete)
+
+
+def _complete(request, task, data):
+    services.task_complete(request.user, task, note=data["note"], version=data["version"])
+    if task.assignee_id == request.user.pk:
+        return "Review task done: reviewed, no change needed.", task.section.get_absolute_url()
+    return f"Marked reviewed on {_name(task.assignee)}'s behalf.", _in_cycle(task)
+
+
+def _reassign(request, task, data):
+    task = services.task_reassign(
+        request.user, task, assignee=data["assignee"], version=data["version"], note=data["note"]
+    )
+    return f"“{task.section}” is now {_name(task.assignee)}'s to review; they are told by mail.", _in_cycle(task)
+
+
+def _extend(request, task, data):
+    task = services.task_extend(request.user, task, due_on=data["due_on"], version=data["version"], note=data["note"])
+    return f"“{task.section}” is now due on {task.due_on:%-d %b %Y}.", _in_cycle(task)
+
+
+def _remind(request, task, data):
+    task = services.task_remind(request.user, task, version=data["version"])
+    return f"A reminder is on its way to {_name(task.assignee)}.", _in_cycle(task)
+
+
+# action → (its form, its handler); a handler returns the success message and where to go next.
+RUN_ACTIONS = {
+    "reassign": (TaskReassignForm, _reassign),
+    "extend": (TaskExtendForm, _extend),
+    "remind": (TaskActionForm, _remind),
+}
+
+
+@require_POST
+def task_action(request, pk, action):
+    """A governance owner runs a task: reassign it, extend it or remind its owner now."""
+    task = selectors.task_for_page(pk)
+    if action not in RUN_ACTIONS:
+        raise Http404("Unknown action.")
+    if not policy.can_run_cycle(request.user):
+        raise PermissionDenied("Only governance owners run the quarterly review.")
+    form_class, handler = RUN_ACTIONS[action]
+    return _task_action(request, task, action, form_class(request.POST), handler)
+
+
+def _task_action(request, task, action, form, handler):
+    """Validate ``form`` and run ``handler``; show the page again with what went wrong."""
+    if form.is_valid():
         try:
-            services.task_complete(request.user, task, note=form.cleaned_data["note"])
+            message, target = handler(request, task, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
+        except Conflict as error:
+            return _task_page(request, selectors.task_for_page(task.pk), conflict=error, status=409)
         else:
-            messages.success(request, "Review task done: reviewed, no change needed.")
-            return redirect(task.section)
-    return render(request, "playbook/task.html", {"task": task, "form": form}, status=400 if form.errors else 200)
+            messages.success(request, message)
+            return redirect(target)
+    return _task_page(request, task, bound={action: form}, status=400)

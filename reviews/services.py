@@ -834,7 +834,7 @@ def action_item_done_by_revision(user, item, *, note):
 
     The approval is the authority here (playbook/policy.py says who approves), so no role is
     asked of ``user``, the approver. Returns whether the item changed."""
-    item = ActionItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)  # its row only, not its review's
     if item.state != ActionState.OPEN:
         return False
     item.state = ActionState.DONE

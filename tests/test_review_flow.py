@@ -450,3 +450,16 @@ def test_the_api_changes_an_action_item_and_refuses_a_finding_of_another_review(
     assert response.status_code == 200 and response.json()["title"] == "Do it well" and response["ETag"] == '"2"'
     api.force_authenticate(staff)
     assert api.patch(url, {"title": "Mine now", "version": 2}, format="json").status_code == 403
+
+
+def test_a_json_list_with_if_match_is_a_clear_400(api, facilitator, staff):
+    item = services.action_item_add(
+        facilitator, make_review(facilitator), title="Do it", owner=staff, due_on=timezone.localdate()
+    )
+    api.force_authenticate(facilitator)
+    for url, method in (
+        (f"/api/action-items/{item.pk}/state/", api.post),
+        (f"/api/action-items/{item.pk}/", api.patch),
+    ):
+        response = method(url, [1, 2], format="json", headers={"If-Match": '"1"'})
+        assert response.status_code == 400 and "JSON object" in response.content.decode()
