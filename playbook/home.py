@@ -22,13 +22,15 @@ def panels(request):
                 (
                     str(t.section),
                     reverse("playbook:task", args=[t.pk]),
-                    ("Overdue since " if t.due_on < today else "Due ") + f"{t.due_on:%-d %b}",
+                    "Your revision waits for a governance owner"
+                    if t.state == TaskState.PENDING
+                    else ("Overdue since " if t.due_on < today else "Due ") + f"{t.due_on:%-d %b}",
                 )
                 for t in tasks
             ],
             empty="No quarterly review task is assigned to you.",
             link=(reverse("playbook:index"), "Read the playbook"),
-            tone="attention" if any(t.due_on < today for t in tasks) else "",
+            tone="attention" if any(t.state == TaskState.OPEN and t.due_on < today for t in tasks) else "",
         )
     ]
     if is_governance(user):

@@ -55,12 +55,13 @@ def cycle_tasks(cycle):
 
 
 def cycle_progress(cycle, today):
-    """How far the cycle is: tasks in all, done, with a revision pending, overdue; and the percentage done."""
+    """How far the cycle is: tasks in all, done, with a revision pending, overdue (open past their due
+    date: a pending one waits on a governance owner, not its owner); and the percentage done."""
     counts = cycle.tasks.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(state=TaskState.DONE)),
         pending=Count("pk", filter=Q(state=TaskState.PENDING)),
-        overdue=Count("pk", filter=~Q(state=TaskState.DONE) & Q(due_on__lt=today)),
+        overdue=Count("pk", filter=Q(state=TaskState.OPEN, due_on__lt=today)),
     )
     return counts | {"percent": round(100 * counts["done"] / counts["total"]) if counts["total"] else 0}
 

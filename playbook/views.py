@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core import once
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
@@ -150,7 +151,8 @@ def propose(request, slug=None):
         initial["rationale"] = f"Quarterly review ({task.cycle}): "
     form = RevisionForm(request.POST or None, initial=initial, new_section=section is None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create():
             revision = services.revision_create(
                 request.user,
                 section=section,
@@ -162,16 +164,14 @@ def propose(request, slug=None):
                 review_task=task,
                 submit="submit" in request.POST,
             )
+            submitted = revision.state == RevisionState.SUBMITTED
+            messages.success(request, "Revision submitted for approval." if submitted else "Revision saved as a draft.")
+            return revision.get_absolute_url()
+
+        try:
+            return once.landed(request, once.submit(request, create))
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Revision submitted for approval."
-                if revision.state == RevisionState.SUBMITTED
-                else "Revision saved as a draft.",
-            )
-            return redirect(revision)
     return render(
         request,
         "playbook/revision_form.html",

@@ -629,3 +629,31 @@ def test_the_admin_shows_quarterly_tasks_read_only(client, task, admin, pat):
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.assignee.username == "staff"
+
+
+def test_a_task_whose_revision_waits_for_approval_is_not_its_owners_overdue(client, task, governance):
+    from playbook import selectors as playbook_selectors
+    from playbook.models import TaskState
+
+    type(task).objects.filter(pk=task.pk).update(state=TaskState.PENDING, due_on=date(2026, 10, 1))
+    task.refresh_from_db()
+    progress = playbook_selectors.cycle_progress(task.cycle, date(2026, 11, 1))
+    assert progress["overdue"] == 0 and progress["pending"] == 1
+    client.force_login(task.assignee)
+    home = client.get("/").content.decode()
+    assert "Your revision waits for a governance owner" in home and "Overdue since" not in home
+
+
+def test_proposing_the_same_revision_twice_creates_it_once(client, staff, governance):
+    from playbook.models import Revision, RevisionState
+    from tests.test_playbook_services import new_section
+
+    section = new_section(staff, governance)
+    client.force_login(staff)
+    form = client.get(f"/playbook/{section.slug}/propose/").context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data |= {"target_first_update_minutes": "15", "rationale": "Customers ask within 15 minutes.", "submit": "1"}
+    first = client.post(f"/playbook/{section.slug}/propose/", data)
+    second = client.post(f"/playbook/{section.slug}/propose/", data)  # Back, and submit again
+    proposed = Revision.objects.exclude(state=RevisionState.APPROVED).get()
+    assert first["Location"] == second["Location"] == proposed.get_absolute_url()
