@@ -710,7 +710,7 @@ class FindingViewSet(ETagMixin, mixins.CreateModelMixin, mixins.DestroyModelMixi
         require(policy.can_manage(request.user), "Only facilitators record findings.")
         values, version, conditional = edited(request, FindingUpdateSerializer)
         with precondition(conditional):
-            finding = services.finding_edit(request.user, finding, text=values["text"], version=version)
+            finding = services.finding_edit(request.user, finding, version=version, **values)
         return Response(FindingSerializer(finding).data)
 
 

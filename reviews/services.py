@@ -697,7 +697,7 @@ def finding_add(user, review, *, text):
 
 
 @transaction.atomic
-def finding_edit(user, finding, *, text, version=None):
+def finding_edit(user, finding, *, text=None, version=None):
     """Reword a finding while the review is open; with the ``version`` the editor read, a save
     made meanwhile is a conflict, not overwritten."""
     finding = Finding.objects.select_for_update(of=("self",)).select_related("review").get(pk=finding.pk)
@@ -705,6 +705,7 @@ def finding_edit(user, finding, *, text, version=None):
     require(policy.can_manage(user, review), "Only facilitators record findings.")
     _require_editable(review)
     check_version(finding, version, ["text"])
+    text = finding.text if text is None else text  # left out: kept
     if not text.strip():
         raise ValidationError({"text": ["Describe the finding."]})
     before = audit.snapshot(finding, ["text"])

@@ -463,3 +463,10 @@ def test_a_json_list_with_if_match_is_a_clear_400(api, facilitator, staff):
     ):
         response = method(url, [1, 2], format="json", headers={"If-Match": '"1"'})
         assert response.status_code == 400 and "JSON object" in response.content.decode()
+
+
+def test_a_finding_patch_with_only_the_version_keeps_the_text(api, facilitator):
+    finding = services.finding_add(facilitator, make_review(facilitator), text="Kept")
+    api.force_authenticate(facilitator)
+    response = api.patch(f"/api/findings/{finding.pk}/", {"version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["text"] == "Kept"
