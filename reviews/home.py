@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +44,10 @@ def panels(request):
             Review.objects.filter(facilitator=user)
             .filter(Q(state=ReviewState.DRAFT) | Q(state=ReviewState.IN_REVIEW))
             .select_related("incident")
+            .annotate(
+                invited=Count("participants"),
+                scored=Count("participants", filter=Q(participants__submitted_at__isnull=False)),
+            )
             .order_by("-incident__escalated_at")
         )
         panels.insert(
@@ -54,7 +58,7 @@ def panels(request):
                     (
                         r.incident.title,
                         r.get_absolute_url(),
-                        r.get_state_display() + (" · exercise" if r.is_exercise else ""),
+                        r.get_state_display() + (" · exercise" if r.is_exercise else "") + _progress(r),
                     )
                     for r in running[:8]
                 ],
@@ -63,3 +67,10 @@ def panels(request):
             ),
         )
     return panels
+
+
+def _progress(review):
+    """Where a running review stands, in a few words: who has scored, or who is invited."""
+    if review.state == ReviewState.IN_REVIEW:
+        return f" · {review.scored} of {review.invited} scored"
+    return f" · {review.invited} invited" if review.invited else " · nobody invited yet"

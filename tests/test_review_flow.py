@@ -470,3 +470,13 @@ def test_a_finding_patch_with_only_the_version_keeps_the_text(api, facilitator):
     api.force_authenticate(facilitator)
     response = api.patch(f"/api/findings/{finding.pk}/", {"version": 1}, format="json")
     assert response.status_code == 200 and response.json()["text"] == "Kept"
+
+
+def test_the_home_page_says_where_each_running_review_stands(fclient, facilitator, staff):
+    other = UserFactory(username="other")
+    drafted = make_review(facilitator, title="Still a draft")
+    running = in_review(facilitator, staff, other)
+    score_all(staff, running)
+    home = fclient.get("/").content.decode()
+    assert "Draft · nobody invited yet" in home and "In review · 1 of 2 scored" in home
+    assert drafted.incident.title in home
