@@ -115,6 +115,13 @@ def _for_page():
     )
 
 
+SHORT_ROLE_NAMES = {
+    OwnershipRole.INVESTIGATION_LEAD: "Lead",
+    OwnershipRole.COMMUNICATIONS_OWNER: "Comms",
+    OwnershipRole.DECISION_OWNER: "Decisions",
+}
+
+
 @dataclass
 class RoleView:
     role: str
@@ -131,6 +138,11 @@ class RoleView:
     @property
     def is_gap(self):
         return not self.history
+
+    @property
+    def short(self):
+        """The role in a word, for the review page's header."""
+        return SHORT_ROLE_NAMES.get(self.role, self.label)
 
     @property
     def holder(self):
