@@ -141,10 +141,11 @@ def _handler(status):
 
 
 class PrivatePagesMiddleware:
-    """Pages for a signed-in person are never stored by the browser or a proxy
-    (``Cache-Control: private, no-store``): Back shows the page as it is now, not as it was
-    before a save, and post-incident material does not stay on a shared computer's disk.
-    A view that set its own Cache-Control keeps it."""
+    """What a signed-in person is sent is never stored by the browser or a proxy: pages, CSV
+    exports and PDFs are ``Cache-Control: private, no-store`` (Back shows a page as it is now,
+    not as it was before a save, and post-incident material does not stay on a shared
+    computer's disk); JSON is ``private, no-cache`` (revalidated, so ETags keep working). A view
+    that set its own Cache-Control keeps it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -152,11 +153,7 @@ class PrivatePagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not response.has_header("Cache-Control")
-            and response.get("Content-Type", "").startswith("text/html")
-        ):
-            response["Cache-Control"] = "private, no-store"
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            json = response.get("Content-Type", "").startswith("application/json")
+            response["Cache-Control"] = "private, no-cache" if json else "private, no-store"
         return response

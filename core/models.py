@@ -88,11 +88,15 @@ class AuditEvent(models.Model):
 
 
 class Submission(models.Model):
-    """A create form submitted once: its one-time token and where it led (core.once)."""
+    """A create form submitted once: its key, and what it created and where that is (core.once)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     token = models.UUIDField()
     url = models.CharField(max_length=500, blank=True)
+    created_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -101,3 +105,10 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.token} → {self.url}"
+
+    def still_there(self):
+        """Whether what it created still exists: a finding removed and recorded again is new."""
+        if self.created_type_id is None:
+            return bool(self.url)
+        model = self.created_type.model_class()
+        return model is not None and model._default_manager.filter(pk=self.created_id).exists()

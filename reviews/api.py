@@ -295,6 +295,12 @@ class InviteSerializer(serializers.Serializer):
     user = PersonField()
 
 
+class ParticipantSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text="A participant's id (a closed account too)."
+    )
+
+
 class ScoreItemSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices)
     score = serializers.IntegerField(min_value=1, max_value=5)
@@ -462,14 +468,14 @@ class ReviewViewSet(ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response({"user": _person(participant.user), "invited_at": participant.invited_at}, status=201)
 
     @extend_schema(
-        request=InviteSerializer,
+        request=ParticipantSerializer,
         responses={204: None},
         summary="Take back an invitation (scores the person submitted leave with them)",
     )
     @action(detail=True, methods=["post"], url_path="remove-participant")
     def remove_participant(self, request, pk=None):
         review = _managed_review_or_404(request, pk)
-        serializer = InviteSerializer(data=request.data)
+        serializer = ParticipantSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         participant = review.participants.filter(user=serializer.validated_data["user"]).first()
         if participant is None:

@@ -189,14 +189,18 @@ class ScoreForm(forms.Form):
 
 class FindingForm(forms.Form):
     text = forms.CharField(
-        label="New finding", widget=forms.Textarea(attrs={"rows": 2, "data-language-check": "finding"})
+        label="New finding",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2, "data-language-check": "finding"}),
     )
 
 
 class FindingCorrectionForm(forms.Form):
     """Reword a finding; ``version`` is the one the facilitator read."""
 
-    text = forms.CharField(label="Finding", widget=forms.Textarea(attrs={"rows": 3, "data-language-check": "finding"}))
+    text = forms.CharField(
+        label="Finding", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3, "data-language-check": "finding"})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

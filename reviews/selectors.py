@@ -115,6 +115,13 @@ def _for_page():
     )
 
 
+#: The three times, in a word or two, for the review page's header.
+SHORT_METRIC_NAMES = {
+    "time_to_ownership": "Owned in",
+    "time_to_first_update": "First update in",
+    "time_to_resolution": "Resolved in",
+}
+
 SHORT_ROLE_NAMES = {
     OwnershipRole.INVESTIGATION_LEAD: "Lead",
     OwnershipRole.COMMUNICATIONS_OWNER: "Comms",
@@ -146,8 +153,12 @@ class RoleView:
 
     @property
     def holder(self):
-        """Who holds the role now, or last held it if nobody does (``None``: a gap)."""
-        return self.current or (self.history[-1] if self.history else None)
+        """Who holds the role now, or held it until the resolution; ``None`` when nobody does
+        (a gap, or a role given up with no successor before the escalation was resolved)."""
+        if self.current is not None:
+            return self.current
+        last = self.history[-1] if self.history else None
+        return last if last is not None and getattr(last, "to_the_end", False) else None
 
 
 def ownership(incident):
@@ -161,6 +172,9 @@ def ownership(incident):
         )
         assignment.until = resolved if held_past_resolution else assignment.ended_at
         assignment.until_resolution = held_past_resolution
+        assignment.to_the_end = held_past_resolution or bool(
+            resolved and assignment.ended_at and assignment.ended_at >= resolved
+        )
         roles[assignment.role].history.append(assignment)
     return list(roles.values())
 

@@ -443,7 +443,7 @@ def participant_remove(user, participant):
     """Take back an invitation made by mistake while the review is open. Scores the person
     submitted leave with them, and a consolidated score is worked out again without them."""
     review = Review.objects.select_for_update().get(pk=participant.review_id)
-    require(policy.can_manage(user, review), "Only facilitators invite participants.")
+    require(policy.can_manage(user, review), "Only facilitators change who takes part.")
     _require_editable(review)
     submitted = participant.submitted_at is not None
     audit.record(
@@ -700,8 +700,8 @@ def finding_add(user, review, *, text):
 def finding_edit(user, finding, *, text=None, version=None):
     """Reword a finding while the review is open; with the ``version`` the editor read, a save
     made meanwhile is a conflict, not overwritten."""
-    finding = Finding.objects.select_for_update(of=("self",)).select_related("review").get(pk=finding.pk)
-    review = finding.review
+    review = Review.objects.select_for_update().get(pk=finding.review_id)  # the review first, as everywhere
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
     require(policy.can_manage(user, review), "Only facilitators record findings.")
     _require_editable(review)
     check_version(finding, version, ["text"])
@@ -720,7 +720,7 @@ def finding_edit(user, finding, *, text=None, version=None):
 @transaction.atomic
 def finding_delete(user, finding):
     """Remove a finding recorded twice or by mistake; its action items stay, no longer tied to it."""
-    review = finding.review
+    review = Review.objects.select_for_update().get(pk=finding.review_id)  # a publish meanwhile is seen
     require(policy.can_manage(user, review), "Only facilitators record findings.")
     _require_editable(review)
     actions = list(finding.actions.values_list("title", flat=True))

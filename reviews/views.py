@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from core import once
@@ -33,22 +34,34 @@ from reviews.forms import (
     TimelineEntryCorrectionForm,
     TimelineEntryForm,
 )
-from reviews.models import ActionItem, ActionState, Finding, Participant, ReviewState, RoleAssignment, TimelineEntry
+from reviews.models import (
+    ActionItem,
+    ActionState,
+    Finding,
+    Participant,
+    Review,
+    ReviewState,
+    RoleAssignment,
+    TimelineEntry,
+)
 
 
-def _url(review, anchor="", keep_open=""):
+def _url(review, anchor="", keep_open="", stay=False):
     """The review page at ``anchor``; ``keep_open`` names the form to show open again, so a
-    facilitator recording several roles or entries does not reopen it each time."""
-    query = f"?open={keep_open}" if keep_open else ""
-    return reverse("reviews:detail", args=[review.pk]) + query + (f"#{anchor}" if anchor else "")
+    facilitator recording several roles or entries does not reopen it each time; ``stay`` keeps
+    the section at ``anchor`` unfolded, as the one the facilitator is working in."""
+    query = urlencode({key: value for key, value in (("open", keep_open), ("at", stay and anchor)) if value})
+    return (
+        reverse("reviews:detail", args=[review.pk]) + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+    )
 
 
-def _to(review, anchor="", keep_open=""):
-    return redirect(_url(review, anchor, keep_open))
+def _to(review, anchor="", keep_open="", stay=False):
+    return redirect(_url(review, anchor, keep_open, stay))
 
 
-#: The forms of the review page that can be kept open after a save.
-KEEP_OPEN = ("role", "entry", "finding", "action")
+#: The forms of the review page that can be kept open after a save, and their sections.
+KEEP_OPEN = {"role": "ownership", "entry": "timeline", "action": "actions"}
 
 
 CHECKED_TEXT = ("narrative", "what", "text", "handover_note")
@@ -119,7 +132,7 @@ def review_create(request):
             )
             messages.success(request, "Review created as a draft. Next: record who owned what, and build the timeline.")
             _warn_language(request, review, data)
-            return review.get_absolute_url()
+            return review, review.get_absolute_url()
 
         try:
             return once.landed(request, once.submit(request, create))
@@ -153,21 +166,35 @@ STASH = "reviews.unsaved"
 
 def _again(request, review, anchor, keep_open="", **forms):
     """Keep what was typed and what was wrong with it in the session, and show the review page
-    again with it (once). ``forms``: PAGE_FORMS by their key, or plain messages."""
-    stash = {"review": review.pk}
+    again with it (once). ``forms``: PAGE_FORMS by their key (only the form's own fields are
+    kept), or plain messages. One stash per review, so another tab's review keeps its own."""
+    stash = {}
     for key, value in forms.items():
         if key in PAGE_FORMS:
-            stash[key] = {"data": dict(value.data.lists()), "errors": value.errors.get_json_data()}
+            own = {value.add_prefix(name) for name in value.fields}
+            data = {name: values for name, values in value.data.lists() if name in own}
+            stash[key] = {"data": data, "errors": value.errors.get_json_data()}
         else:
             stash[key] = value
-    request.session[STASH] = stash
-    return _to(review, anchor, keep_open)
+    stashes = request.session.get(STASH) or {}
+    stashes[str(review.pk)] = stash
+    request.session[STASH] = stashes
+    return _to(review, anchor, keep_open if keep_open in KEEP_OPEN else "", stay=True)
 
 
 def _unstash(request, review):
-    stash = request.session.pop(STASH, None)
-    if not stash or stash.get("review") != review.pk:
+    stashes = request.session.get(STASH)
+    if not isinstance(stashes, dict) or str(review.pk) not in stashes:
         return {}
+    stash = stashes.pop(str(review.pk))
+    request.session[STASH] = stashes
+    try:
+        return _rebuilt(review, stash)
+    except (AttributeError, KeyError, TypeError, ValueError):  # a stash from another version of the page
+        return {}
+
+
+def _rebuilt(review, stash):
     forms = {}
     for key, value in stash.items():
         if key in PAGE_FORMS:
@@ -180,7 +207,7 @@ def _unstash(request, review):
                     if error["message"] not in form.errors.get(field or "__all__", []):
                         form.add_error(target if target in form.fields else None, error["message"])
             forms[key] = form
-        elif key in ("keep_open", "action_error", "transition_error"):
+        elif key in ("action_error", "transition_error"):
             forms[key] = value
     return forms
 
@@ -198,7 +225,15 @@ def _render_detail(request, review, status=200, **forms):
         shown_kind = ""
     actions = list(review.action_items.all())
     language = selectors.language_report(review) if manage else []
-    keep_open = forms.get("keep_open") or request.GET.get("open", "")
+    keep_open = request.GET.get("open", "")
+    keep_open = keep_open if keep_open in KEEP_OPEN else ""
+    # The section the facilitator is working in stays unfolded: where a save or a correction
+    # landed, the form kept open, the timeline being filtered, the action refused.
+    working_in = {request.GET.get("at", ""), KEEP_OPEN.get(keep_open, "")}
+    if shown_kind:
+        working_in.add("timeline")
+    if forms.get("action_error"):
+        working_in.add("actions")
     context = {
         "review": review,
         "incident": review.incident,
@@ -212,6 +247,11 @@ def _render_detail(request, review, status=200, **forms):
         "shown_kind": shown_kind,
         "provenance": provenance,
         "metrics": [(m, format_duration(m.value) if m.key != "satisfaction" else m.value) for m in metrics],
+        "glance_metrics": [
+            (m, format_duration(m.value), selectors.SHORT_METRIC_NAMES[m.key])
+            for m in metrics
+            if m.key in selectors.SHORT_METRIC_NAMES
+        ],
         "next_step": selectors.next_step(
             review, user, manage=manage, scoring=scoring, ownership=ownership, metrics=metrics
         ),
@@ -223,18 +263,19 @@ def _render_detail(request, review, status=200, **forms):
         "dismissals": list(review.dismissals.all()),
         "action_states": ActionState.choices,
         "can_recognise": manage or scoring["mine"] is not None,
-        "keep_open": keep_open if keep_open in KEEP_OPEN else "",
+        "keep_open": keep_open,
         # While the facilitator works, a finished section folds to its summary (not the one they
         # are working in); readers see it all.
         "folded": {
-            "ownership": keep_open != "role" and not any(role.core and role.is_gap for role in ownership),
-            "timeline": review.state == ReviewState.IN_REVIEW
-            and keep_open != "entry"
-            and all(m.value is not None for m in metrics if m.key != "satisfaction"),
-            "actions": keep_open != "action"
-            and bool(actions)
-            and all(item.state != ActionState.OPEN for item in actions),
-            "language": not language,
+            section: done
+            for section, done in {
+                "ownership": not any(role.core and role.is_gap for role in ownership),
+                "timeline": review.state == ReviewState.IN_REVIEW
+                and all(m.value is not None for m in metrics if m.key != "satisfaction"),
+                "actions": bool(actions) and all(item.state != ActionState.OPEN for item in actions),
+                "language": not language,
+            }.items()
+            if section not in working_in
         }
         if editable
         else {},
@@ -292,10 +333,10 @@ def _post_form(request, pk, key, anchor, action, success):
     if form.is_valid():
 
         def save():
-            action(review, form.cleaned_data)
+            created = action(review, form.cleaned_data)
             messages.success(request, success)
             _warn_language(request, review, form.cleaned_data)
-            return _url(review, anchor, keep_open if keep_open in KEEP_OPEN else "")
+            return created, _url(review, anchor, keep_open if keep_open in KEEP_OPEN else "")
 
         try:
             return once.landed(request, once.submit(request, save))
@@ -337,7 +378,8 @@ def role_correct(request, pk, assignment_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, "Role assignment corrected; the metrics follow it.")
-            return _to(review, "ownership")
+            _warn_language(request, review, values, before=form.initial)
+            return _to(review, "ownership", stay=True)
     context = {"review": review, "assignment": assignment, "form": form, "end_form": end_form}
     return render(request, "reviews/role_correct.html", context, status=400 if form.errors else 200)
 
@@ -353,7 +395,7 @@ def role_end(request, pk, assignment_pk):
             add_service_errors(end_form, error)
         else:
             messages.success(request, f"{assignment.get_role_display()} ended with no successor: the role is open.")
-            return _to(review, "ownership")
+            return _to(review, "ownership", stay=True)
     context = {
         "review": review,
         "assignment": assignment,
@@ -407,7 +449,7 @@ def _correct(request, review, obj, make_form, save, template, name, done):
             message, anchor = done
             messages.success(request, message)
             _warn_language(request, review, form.cleaned_data, before=form.initial)
-            return _to(review, anchor)
+            return _to(review, anchor, stay=True)
     context = {"review": review, name: obj, "form": form, "conflict": conflict}
     status = 409 if conflict else 400 if form.errors else 200
     return render(request, template, context, status=status)
@@ -428,7 +470,7 @@ def _remove(request, review, remove, done, anchor):
         messages.error(request, error_text(error))
     else:
         messages.success(request, done)
-    return _to(review, anchor)
+    return _to(review, anchor, stay=True)
 
 
 @require_POST
@@ -591,9 +633,25 @@ def transition(request, pk, action):
     try:
         service(request.user, review, **extra)
     except ValidationError as error:
+        if _already(review, action):  # a double click, or the same move from another tab
+            messages.info(request, success)
+            return _to(review)
         return _again(request, review, "", transition_error=error_text(error))
     messages.success(request, success)
     return _to(review)
+
+
+def _already(review, action):
+    """Whether the review is already where ``action`` would take it."""
+    review = Review.objects.get(pk=review.pk)
+    done = {
+        "start": review.state == ReviewState.IN_REVIEW,
+        "draft": review.state == ReviewState.DRAFT,
+        "publish": review.state == ReviewState.PUBLISHED,
+        "archive": review.is_archived,
+        "restore": not review.is_archived,
+    }
+    return done.get(action, False)
 
 
 @require_POST

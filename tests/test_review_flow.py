@@ -480,3 +480,25 @@ def test_the_home_page_says_where_each_running_review_stands(fclient, facilitato
     home = fclient.get("/").content.decode()
     assert "Draft · nobody invited yet" in home and "In review · 1 of 2 scored" in home
     assert drafted.incident.title in home
+
+
+def test_publishing_twice_by_a_double_click_says_published(fclient, facilitator, staff):
+    review = in_review(facilitator, staff)
+    score_all(staff, review)
+    url = reverse("reviews:transition", args=[review.pk, "publish"])
+    fclient.post(url)
+    again = fclient.post(url, follow=True).content.decode()
+    assert "Published. The review is now readable by everyone." in again
+    assert "Only a review in review can be published" not in again
+
+
+def test_the_header_says_nobody_holds_a_role_given_up_with_no_successor(fclient, facilitator, staff):
+    review = make_review(facilitator)
+    incident = review.incident
+    lead = services.role_assign(
+        facilitator, incident, role=R.INVESTIGATION_LEAD, person=staff, started_at=incident.escalated_at
+    )
+    services.role_end(facilitator, lead, ended_at=incident.escalated_at + timedelta(minutes=20))
+    html = fclient.get(review.get_absolute_url()).content.decode()
+    head = html[html.index('<header class="review-head"') : html.index("</header>", html.index("review-head"))]
+    assert "Nobody now" in head and staff.get_full_name() not in head

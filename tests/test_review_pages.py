@@ -136,7 +136,8 @@ def test_role_form_errors_keep_the_page_and_the_input(fclient, facilitator, staf
         {"role-role": R.DECISION_OWNER, "role-person": staff.pk, "role-started_at": local(before)},
     )
     # Post/redirect/get: the page shows the form again, open, with what was typed and what is wrong.
-    assert response.status_code == 302 and response["Location"] == f"/reviews/{review.pk}/?open=role#ownership"
+    assert response.status_code == 302
+    assert response["Location"] == f"/reviews/{review.pk}/?open=role&at=ownership#ownership"
     html = fclient.get(response["Location"]).content.decode()
     assert "A role cannot be held before the escalation" in html
     assert '<details class="add" id="add-role" open>' in html
@@ -199,7 +200,7 @@ def test_participant_scores_through_the_page(client, facilitator):
     client.force_login(pat)
     assert "Others' scores stay hidden until you submit yours." in client.get(f"/reviews/{review.pk}/").content.decode()
     response = client.post(f"/reviews/{review.pk}/scores/", {"score_1": "4", "submit": "1"}, follow=True)
-    assert response.redirect_chain == [(f"/reviews/{review.pk}/#scores", 302)]
+    assert response.redirect_chain == [(f"/reviews/{review.pk}/?at=scores#scores", 302)]
     assert "Score every dimension before submitting." in response.content.decode()
     assert '<input type="radio" name="score_1" value="4" id="id_score_1_3" checked>' in response.content.decode()
     data = {f"score_{d}": "3" for d in range(1, 7)} | {"evidence_1": "Two people paged the customer", "submit": "1"}
@@ -255,7 +256,7 @@ def test_action_items_owner_marks_done_and_overdue_items_are_marked(client, faci
     response = client.post(
         f"/reviews/{review.pk}/actions/{item.pk}/state/", {"state": "dropped", "version": 1}, follow=True
     )
-    assert response.redirect_chain == [(f"/reviews/{review.pk}/#actions", 302)]
+    assert response.redirect_chain == [(f"/reviews/{review.pk}/?at=actions#actions", 302)]
     assert "Say why the action item is dropped." in response.content.decode()
     assert (
         client.post(f"/reviews/{review.pk}/actions/{item.pk}/state/", {"state": "done", "version": 1}).status_code
