@@ -89,7 +89,7 @@ def source_create(request):
                 request.user, secret=data.pop("secret"), api_token=data.pop("api_token"), **data
             )
             request.session[SHOWN_SECRET] = {"source": source.pk, "secret": secret}
-            return source.get_absolute_url()
+            return source, source.get_absolute_url()
 
         try:
             return once.landed(request, once.submit(request, create))

@@ -166,7 +166,7 @@ def propose(request, slug=None):
             )
             submitted = revision.state == RevisionState.SUBMITTED
             messages.success(request, "Revision submitted for approval." if submitted else "Revision saved as a draft.")
-            return revision.get_absolute_url()
+            return revision, revision.get_absolute_url()
 
         try:
             return once.landed(request, once.submit(request, create))

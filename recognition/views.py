@@ -96,7 +96,7 @@ def give(request):
                 review=review,
             )
             messages.success(request, f"Thank you: {recognition.recipient_name} is recognised on the board.")
-            return reverse("recognition:index")
+            return recognition, reverse("recognition:index")
 
         try:
             return once.landed(request, once.submit(request, create))
