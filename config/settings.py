@@ -335,6 +335,8 @@ PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 # Insights figures are cached per process for this long; any saved change starts a new key.
 INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
+# Person fields list everyone in a select up to this many people; beyond, a searchable text field.
+PEOPLE_SELECT_MAX = env.int("PEOPLE_SELECT_MAX", default=150)
 # The organisation's name, on the title page of the performance snapshot's PDF.
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Your organisation")
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from config import views
 from config.api import APIDocsView, router
 from core import audit_views, error_views
+from core import people as people_views
 from reviews.api import LanguageCheckView
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("integrations/", include("integrations.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
+    path("people/", people_views.people_search, name="people"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,10 +1,10 @@
 from django import forms
 
 from core.forms import DateInput
+from core.people import PersonChoiceField, people
 from core.widgets import FastSelect
 from playbook import ownership, policy
 from playbook.models import Revision, SectionContent
-from reviews.forms import PersonChoiceField, people
 from reviews.models import OwnershipRole
 from teams.models import Team
 

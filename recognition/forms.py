@@ -1,8 +1,8 @@
 from django import forms
 
+from core.people import PersonChoiceField, people
 from core.widgets import FastSelect
 from recognition.models import Category
-from reviews.forms import PersonChoiceField, people
 from teams.models import Team
 
 

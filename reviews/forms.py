@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.forms import DateInput, DateTimeLocalInput, KeepStoredSeconds
+from core.people import PersonChoiceField, people
 from core.widgets import FastSelect
 from reviews.models import (
     MAX_TEXT,
@@ -17,35 +18,6 @@ from teams.models import Team
 User = get_user_model()
 
 MILESTONE_FIELDS = ["escalated_at", "acknowledged_at", "first_customer_update_at", "resolved_at"]
-
-
-class PeopleIterator(forms.models.ModelChoiceIterator):
-    """The choices as (id, name) rows straight from the database: no User objects."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for pk, first, last, username in self.queryset.values_list("pk", "first_name", "last_name", "username"):
-            yield (pk, f"{first} {last}".strip() or username)
-
-    def __len__(self):
-        return self.queryset.count() + (1 if self.field.empty_label is not None else 0)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    widget = FastSelect
-    iterator = PeopleIterator
-
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-def people():
-    return (
-        User.objects.filter(is_active=True)
-        .only("pk", "first_name", "last_name", "username")
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 class IncidentForm(KeepStoredSeconds, forms.ModelForm):

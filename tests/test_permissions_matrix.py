@@ -376,6 +376,8 @@ EXPECTED = {
     ("review-scores", "GET"): "401 404 200 404 404 404",
     ("review-scores", "POST"): "401 404 400 403 404 403",
     ("review-start", "POST"): "401 404 403 200 404 200",
+    ("people", "GET"): "302 200 200 200 200 200",
+    ("people", "POST"): "302 405 405 405 405 405",
     ("reviews:action-correct", "GET"): "302 404 403 200 404 200",
     ("reviews:action-correct", "POST"): "302 404 403 400 404 400",
     ("reviews:action-state", "GET"): "302 405 405 405 405 405",
