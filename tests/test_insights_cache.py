@@ -52,3 +52,31 @@ def test_without_the_setting_nothing_is_cached(settings, facilitator, governance
     _, first = _get(api, "/api/insights/")
     _, second = _get(api, "/api/insights/")
     assert second == first
+
+
+def test_the_dashboard_body_is_kept_with_its_figures_and_never_outlives_a_change(cached, client, facilitator):
+    review = make_review(facilitator, hours_ago=30, customer="Acme Corp")
+    client.force_login(facilitator)
+    first = client.get("/insights/").content.decode()
+    bodies = [key for key in cache._cache if key.endswith(":body")]  # the process's local cache
+    assert len(bodies) == 1
+    again = client.get("/insights/").content.decode()
+    assert (
+        again.split("<main", 1)[1].split('<form method="get"')[1]
+        == first.split("<main", 1)[1].split('<form method="get"')[1]
+    )
+
+    services.incident_update(facilitator, review.incident, version=review.incident.version, satisfaction=5)
+    after = client.get("/insights/").content.decode()
+    assert "0 rated" in first and "1 rated" in after  # the new rating shows at once
+    assert len([key for key in cache._cache if key.endswith(":body")]) == 2
+
+
+def test_people_who_see_different_reviews_never_share_a_body(cached, client, facilitator, staff):
+    make_review(facilitator, hours_ago=30, customer="Hidden Draft Customer")
+    client.force_login(facilitator)
+    facilitator_page = client.get("/insights/").content.decode()
+    client.force_login(staff)
+    staff_page = client.get("/insights/").content.decode()
+    assert "No escalations in" not in facilitator_page
+    assert "No escalations in" in staff_page  # a draft is not theirs to count
