@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,6 +16,7 @@ from core import once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
+from core.people import PersonChoiceField, people
 from reviews import language, policy, selectors, services
 from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
@@ -425,10 +428,27 @@ def entry_correct(request, pk, entry_pk):
         "reviews/entry_correct.html",
         "entry",
         ("Timeline entry corrected.", "timeline"),
+        lambda saved, data: [
+            ("When", _moment(saved.at), data.get("at", "")),
+            ("Who", saved.who, data.get("who", "")),
+            ("What happened", saved.what, data.get("what", "")),
+        ],
     )
 
 
-def _correct(request, review, obj, make_form, save, template, name, done):
+def _typed_person(value):
+    """The person a form's owner field names, as a name: an id from a select, or what was typed."""
+    try:
+        return PersonChoiceField(queryset=people()).clean(value).get_full_name() if value else ""
+    except ValidationError:
+        return value
+
+
+def _moment(value):
+    return date_format(timezone.localtime(value), "j M Y H:i")
+
+
+def _correct(request, review, obj, make_form, save, template, name, done, compare):
     """The correction page of one record of the review: GET shows the form; a POST saves with
     the version the facilitator read. If someone saved meanwhile, the page shows what was saved
     and keeps the facilitator's words with the saved version, so saving again replaces it knowingly."""
@@ -451,6 +471,8 @@ def _correct(request, review, obj, make_form, save, template, name, done):
             _warn_language(request, review, form.cleaned_data, before=form.initial)
             return _to(review, anchor, stay=True)
     context = {"review": review, name: obj, "form": form, "conflict": conflict}
+    if conflict:
+        context["compared"] = compare(obj, form.data)
     status = 409 if conflict else 400 if form.errors else 200
     return render(request, template, context, status=status)
 
@@ -495,6 +517,7 @@ def finding_correct(request, pk, finding_pk):
         "reviews/finding_correct.html",
         "finding",
         ("Finding reworded.", "findings"),
+        lambda saved, data: [("Finding", saved.text, data.get("text", ""))],
     )
 
 
@@ -513,6 +536,11 @@ def action_correct(request, pk, item_pk):
         "reviews/action_correct.html",
         "item",
         ("Action item changed.", "actions"),
+        lambda saved, data: [
+            ("Action", saved.title, data.get("title", "")),
+            ("Owner", saved.owner.get_full_name() or saved.owner.get_username(), _typed_person(data.get("owner"))),
+            ("Due", date_format(saved.due_on, "j M Y"), data.get("due_on", "")),
+        ],
     )
 
 

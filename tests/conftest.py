@@ -61,6 +61,13 @@ def admin(db):
 
 
 @pytest.fixture
+def fclient(client, facilitator):
+    """A browserless client signed in as the facilitator."""
+    client.force_login(facilitator)
+    return client
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -25,14 +25,8 @@ def local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
-
-
-def in_review(facilitator, *people):
-    review = make_review(facilitator, narrative="The handover between shifts was not written down.")
+def in_review(facilitator, *people, **overrides):
+    review = make_review(facilitator, narrative="The handover between shifts was not written down.", **overrides)
     for person in people:
         services.participant_invite(facilitator, review, invitee=person)
     services.review_start(facilitator, review)

@@ -18,27 +18,10 @@ from reviews import services
 from reviews.models import MAX_TEXT, ActionState, EntryKind, Finding, OwnershipRole, Participant, Review
 from tests.factories import UserFactory, make_review
 from tests.test_browser import sign_in
+from tests.test_review_flow import in_review, local
 
 pytestmark = pytest.mark.django_db
 R = OwnershipRole
-
-
-def local(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
-
-
-def in_review(facilitator, *people, **overrides):
-    review = make_review(facilitator, narrative="The handover between shifts was not written down.", **overrides)
-    for person in people:
-        services.participant_invite(facilitator, review, invitee=person)
-    services.review_start(facilitator, review)
-    return Review.objects.get(pk=review.pk)
 
 
 def section(html, anchor, following):

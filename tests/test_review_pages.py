@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -17,12 +16,6 @@ SIX = dict.fromkeys(range(1, 7), (4, ""))
 def local(dt):
     """A datetime as the browser's datetime-local input sends it."""
     return (timezone.localtime(dt) if timezone.is_aware(dt) else dt).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
 
 
 def published(facilitator, **overrides):
