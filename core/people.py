@@ -123,6 +123,8 @@ class PersonChoiceField(forms.ModelChoiceField):
         if isinstance(value, self.queryset.model):
             return super().to_python(value)
         text = str(value).strip()
+        if "\x00" in text:  # no name holds one, and PostgreSQL refuses to compare with it
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
         if text.isascii() and text.isdigit():
             return super().to_python(text)
         if bracketed := LABELLED.search(text):
@@ -142,7 +144,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 def search(text, queryset=None):
     """Up to ``SUGGESTIONS`` people whose name, username or email contains every word of
     ``text``: [{"id", "name", "username", "label"}]."""
-    words = text.split()[:5]
+    words = text.replace("\x00", "").split()[:5]
     if not words:
         return []
     queryset = people() if queryset is None else queryset
