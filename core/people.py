@@ -21,6 +21,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from core.ids import parse_id
 from core.widgets import FastSelect
 
 User = get_user_model()
@@ -44,9 +45,9 @@ def name_of(first, last, username):
 
 
 def labelled(first, last, username):
-    """How a chosen person reads in the text field: a name, and the username that finds them."""
-    name = f"{first} {last}".strip()
-    return f"{name} ({username})" if name else username
+    """How a chosen person reads in the text field: a name, and the username that finds them
+    (always in brackets, so a username of digits is never read as an id)."""
+    return f"{name_of(first, last, username)} ({username})"
 
 
 class PeopleIterator(forms.models.ModelChoiceIterator):
@@ -80,9 +81,10 @@ class PersonPicker(FastSelect):
         return self._text(name, value, self.build_attrs(self.attrs, attrs))
 
     def _text(self, name, value, attrs):
-        shown = value if isinstance(value, str) and not str(value).isdigit() else ""
-        if value not in (None, "") and not shown:
-            row = User.objects.filter(pk=value).values_list("first_name", "last_name", "username").first()
+        pk = parse_id(value)
+        shown = "" if pk is not None else (value if isinstance(value, str) else "")
+        if pk is not None:
+            row = User.objects.filter(pk=pk).values_list("first_name", "last_name", "username").first()
             shown = labelled(*row) if row else ""
         attrs = {
             **attrs,
@@ -125,7 +127,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         text = str(value).strip()
         if "\x00" in text:  # no name holds one, and PostgreSQL refuses to compare with it
             raise ValidationError(self.error_messages["unknown"], code="unknown")
-        if text.isascii() and text.isdigit():
+        if parse_id(text) is not None:
             return super().to_python(text)
         if bracketed := LABELLED.search(text):
             text = bracketed.group(1).strip()
@@ -153,7 +155,7 @@ def search(text, queryset=None):
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(username__icontains=word)
-            | Q(email__icontains=word)
+            | Q(email__iexact=word)  # whole addresses only: no spelling out someone's email letter by letter
         )
     rows = queryset.values_list("pk", "first_name", "last_name", "username")[:SUGGESTIONS]
     return [

@@ -472,10 +472,13 @@ def task_notices_send(today=None, *, task_ids=None):
     reminded = TaskNotice.objects.filter(
         task=OuterRef("pk"), kind=NoticeKind.REMINDER, occasion=Cast(OuterRef("due_on"), CharField())
     )
-    for task in open_tasks.filter(due_on__gte=today, due_on__lte=reminder_window).exclude(Exists(reminded)):
+    # A task whose revision waits for a governance owner is not its owner's to finish: no reminder,
+    # no escalation (the pending revision is on the governance owners' home page).
+    waiting_on_owner = open_tasks.filter(state=TaskState.OPEN)
+    for task in waiting_on_owner.filter(due_on__gte=today, due_on__lte=reminder_window).exclude(Exists(reminded)):
         sent += _notify(task, NoticeKind.REMINDER, [task.assignee], task.due_on.isoformat())
     governance = list(get_user_model().objects.filter(groups__name=GOVERNANCE, is_active=True))
-    for task in open_tasks.filter(due_on__lt=today):
+    for task in waiting_on_owner.filter(due_on__lt=today):
         occasion = task.due_on.isoformat()
         already = set(
             task.notices.filter(kind=NoticeKind.ESCALATION, occasion=occasion).values_list("recipient_id", flat=True)
@@ -560,7 +563,10 @@ def _enqueue_notices(task):
 def task_complete(user, task, *, note, version=None):
     """“Reviewed, no change needed”, with a note: by its assignee, or by a governance owner on their behalf."""
     task = _locked_task(task)
-    require(policy.can_complete_task(user, task), "Only the section owner completes this review.")
+    require(
+        policy.can_complete_task(user, task),
+        "Only the task's owner, or a governance owner on their behalf, completes this review.",
+    )
     _require_open(task)
     check_version(task, version, ["assignee", "due_on", "state"])
     on_behalf = task.assignee_id != user.pk
@@ -670,6 +676,10 @@ def task_remind(user, task, *, version=None):
     require(policy.can_run_cycle(user), "Only governance owners send reminders about quarterly review tasks.")
     _require_open(task)
     check_version(task, version, ["assignee", "due_on", "state"])
+    if task.state == TaskState.PENDING:
+        raise ValidationError("Its revision waits for a governance owner's decision: there is nothing to remind.")
+    if not task.assignee.is_active:
+        raise ValidationError(f"{_name(task.assignee)}'s account is closed: reassign the task instead.")
     now = timezone.now()
     if task.reminder_asked_at and timezone.localdate(task.reminder_asked_at) == timezone.localdate(now):
         raise ValidationError(

@@ -213,6 +213,8 @@ def next_step(review, user, *, manage, scoring, ownership, metrics):
             return NextStep("Ready to start the review: participants can then score", "scores")
         if len(submitted) < len(participants):
             return NextStep(progress, "scores")
+        if not participants:
+            return NextStep("Invite the people who took part, so they can score", "scores")
         if not review.narrative.strip():
             return NextStep("Everyone has scored: write the narrative, then publish", "narrative")
         return NextStep("Everyone has scored: ready to publish", "scores")
@@ -232,6 +234,16 @@ def next_step(review, user, *, manage, scoring, ownership, metrics):
             )
         return NextStep("Published: nothing waits on you", done=True)
     return NextStep(f"{review.get_state_display()}: {progress}", "scores", done=True)
+
+
+def publish_blockers(review):
+    """What stops a review in review from being published: [(field or None, message)]."""
+    blockers = []
+    if not any(p.submitted_at for p in review.participants.all()):
+        blockers.append((None, "Publish after at least one participant has submitted their scores."))
+    if not review.narrative.strip():
+        blockers.append(("narrative", "Write the narrative before publishing."))
+    return blockers
 
 
 def _listed(words):

@@ -586,10 +586,9 @@ def review_publish(user, review):
         ReviewState.PUBLISHED,
         "Only a review in review can be published (this one is {state}).",
     )
-    if not review.participants.filter(submitted_at__isnull=False).exists():
-        raise ValidationError("Publish after at least one participant has submitted their scores.")
-    if not review.narrative.strip():
-        raise ValidationError({"narrative": ["Write the narrative before publishing."]})
+    if blockers := selectors.publish_blockers(review):
+        field, message = blockers[0]
+        raise ValidationError({field: [message]} if field else message)
     review.published_at = timezone.now()
     review.save()
     _consolidate(review)

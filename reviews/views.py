@@ -16,7 +16,7 @@ from core import once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
-from core.people import PersonChoiceField, people
+from core.people import PersonChoiceField, name_of, people
 from reviews import language, policy, selectors, services
 from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
@@ -439,7 +439,8 @@ def entry_correct(request, pk, entry_pk):
 def _typed_person(value):
     """The person a form's owner field names, as a name: an id from a select, or what was typed."""
     try:
-        return PersonChoiceField(queryset=people()).clean(value).get_full_name() if value else ""
+        person = PersonChoiceField(queryset=people()).clean(value) if value else None
+        return name_of(person.first_name, person.last_name, person.username) if person else ""
     except ValidationError:
         return value
 
@@ -647,7 +648,11 @@ def publish_confirm(request, pk):
     if review.state != ReviewState.IN_REVIEW or review.is_archived:
         messages.info(request, "Only a review in review can be published.")
         return _to(review)
-    context = {"review": review, "summary": selectors.publish_summary(review, request.user)}
+    context = {
+        "review": review,
+        "summary": selectors.publish_summary(review, request.user),
+        "blockers": [message for _, message in selectors.publish_blockers(review)],
+    }
     return render(request, "reviews/publish_confirm.html", context)
 
 

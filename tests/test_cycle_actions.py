@@ -3,7 +3,7 @@ its due date, complete it on the owner's behalf; who may decide a revision; an a
 revision's action item is done. Services first, then the pages and the API."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 from importlib import import_module
 
@@ -657,3 +657,14 @@ def test_proposing_the_same_revision_twice_creates_it_once(client, staff, govern
     second = client.post(f"/playbook/{section.slug}/propose/", data)  # Back, and submit again
     proposed = Revision.objects.exclude(state=RevisionState.APPROVED).get()
     assert first["Location"] == second["Location"] == proposed.get_absolute_url()
+
+
+def test_a_task_waiting_on_governance_gets_no_reminder_or_escalation(task, governance):
+    from playbook.models import TaskState
+
+    ReviewTask.objects.filter(pk=task.pk).update(state=TaskState.PENDING)
+    task.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.task_remind(governance, task, version=task.version)
+    assert services.task_notices_send(task.due_on + timedelta(days=3)) == 0
+    assert services.task_notices_send(task.due_on - timedelta(days=1)) == 0

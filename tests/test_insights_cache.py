@@ -60,11 +60,8 @@ def test_the_dashboard_body_is_kept_with_its_figures_and_never_outlives_a_change
     first = client.get("/insights/").content.decode()
     bodies = [key for key in cache._cache if key.endswith(":body")]  # the process's local cache
     assert len(bodies) == 1
-    again = client.get("/insights/").content.decode()
-    assert (
-        again.split("<main", 1)[1].split('<form method="get"')[1]
-        == first.split("<main", 1)[1].split('<form method="get"')[1]
-    )
+    cache.set(bodies[0][len(":1:") :], "<p>kept body</p>", 300)  # what a repeat must read, not render
+    assert "<p>kept body</p>" in client.get("/insights/").content.decode()
 
     services.incident_update(facilitator, review.incident, version=review.incident.version, satisfaction=5)
     after = client.get("/insights/").content.decode()

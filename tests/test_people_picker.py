@@ -179,3 +179,27 @@ def test_in_the_browser_a_person_is_chosen_from_suggestions_by_keyboard(
         assert review.incident.assignments.get().person == many[5]
     finally:
         context.close()
+
+
+def test_a_username_of_digits_is_that_person_not_an_id(many):
+    digits = UserFactory(username=str(many[0].pk), first_name="", last_name="")
+    field = PersonChoiceField(queryset=people())
+    assert field.clean(f"{digits.username} ({digits.username})") == digits
+
+
+def test_a_digit_that_is_not_ascii_is_a_form_error_not_a_500(client, facilitator, many):
+    review = make_review(facilitator)
+    client.force_login(facilitator)
+    data = {"role-role": OwnershipRole.DECISION_OWNER, "role-person": "²", "role-started_at": "2026-11-30T10:00"}
+    page = client.post(reverse("reviews:assign-role", args=[review.pk]), data, follow=True)
+    assert page.status_code == 200 and "Nobody by that name" in page.content.decode()
+
+
+def test_the_search_does_not_spell_out_email_addresses(client, staff, many):
+    many[0].email = "secret.person@example.com"
+    many[0].save()
+    client.force_login(staff)
+    assert client.get("/people/", {"q": "secret"}).json()["results"] == []
+    assert [p["username"] for p in client.get("/people/", {"q": "secret.person@example.com"}).json()["results"]] == [
+        "person0"
+    ]

@@ -496,3 +496,10 @@ def test_the_header_says_nobody_holds_a_role_given_up_with_no_successor(fclient,
     html = fclient.get(review.get_absolute_url()).content.decode()
     head = html[html.index('<header class="review-head"') : html.index("</header>", html.index("review-head"))]
     assert "Nobody now" in head and staff.get_full_name() not in head
+
+
+def test_the_confirmation_says_what_stops_publishing_and_offers_no_button(fclient, facilitator, staff):
+    review = in_review(facilitator, staff)  # nobody has scored yet
+    page = fclient.get(reverse("reviews:publish-confirm", args=[review.pk])).content.decode()
+    assert "It cannot be published yet" in page and "at least one participant has submitted" in page
+    assert "Publish anyway" not in page and reverse("reviews:transition", args=[review.pk, "publish"]) not in page
