@@ -3,18 +3,47 @@
 1. A dedicated PostgreSQL database (``baton_bench``), migrated and filled by
    ``seed_scale`` (re-seeded only when it holds a different number of incidents).
 2. The production setup: gunicorn (sync workers, 2 × cores + 1), DEBUG off,
-   whitenoise with collected, compressed static files, persistent connections.
-3. A signed-in session (a facilitator, who sees every review), then wrk
-   against each page and API list, one after the other, and against a trivial
-   Django view (``/bench/ceiling/``, same middleware) as the ceiling.
-4. Queries per request, counted with Django's test client on the same database.
-5. The quarterly playbook reconcile for 10,000 sections and the streamed
+   whitenoise with collected, compressed static files, persistent connections, and
+   the shared Redis cache (``CACHE_URL``; ``BENCH_CACHE``, by default
+   ``redis://127.0.0.1:6379/11``, emptied with FLUSHDB at the start and after the
+   mixed run) through ``bench/cache.py``, which counts hits and misses per key prefix.
+3. Four people signed in through the sign-in form (``bench/spread.py``): the
+   facilitator ``bench``, ``bench-staff`` (no role), a governance owner and a
+   participant. Each page gets ``--urls`` URLs made from the data, each one its
+   reader may open (a random review among all of them, random list pages, filters,
+   search terms, sections, version pairs, quarters…); ``bench/spread.lua`` sends
+   every request to a random one with its reader's session. Some of each page's
+   URLs are requested once first (``--check-all``: every one) and must answer 200;
+   wrk counts any other answer during the runs. ``--fixed`` measures one fixed
+   URL per page as the facilitator instead, for comparison with earlier runs.
+4. wrk (one thread, 8 connections, a 2 s warm-up then ``--seconds``) against each
+   page and API list in turn. The ceiling, a trivial view through the same
+   middleware (``/bench/ceiling/``), is measured before the pages, after every
+   ``--ceiling-every`` pages and after them; each page's ratio is to the mean
+   ceiling, with the range against the slowest and fastest ceiling run. Each run's
+   line carries the load average and the cache's hit rate per key prefix (counters
+   emptied before the measured part of the run).
+5. Queries per request for one representative URL per page (the fixed one, as the
+   facilitator), counted with Django's test client on the same database.
+6. The receiving endpoint with a real Celery worker (``bench/webhooks.py``).
+7. The mixed run: every page's URLs in one file, read by wrk for ``--seconds``
+   without writes and then again while ``bench/writes.py`` writes ``--write-rate``
+   times a second through the API (timeline entries, scores, recognitions and
+   seconds, playbook revisions proposed and approved; never an incident), with a
+   Celery worker sending what they enqueue. It runs on a copy of the database
+   (``CREATE DATABASE baton_bench_mixed TEMPLATE baton_bench``, about a second at
+   10,000 incidents, dropped after), so the bench database is never changed by it;
+   only if the copy cannot be made (someone else connected) do the writes go to
+   ``baton_bench`` itself, which its incident count (the re-seed check) survives.
+8. The quarterly playbook reconcile for 10,000 sections and the streamed
    incident CSV export, timed in this process.
 
-Prints one table and writes the same figures as JSON under ``var/bench/``.
+Prints the pages' table and the mixed run's, and writes the same figures as JSON
+under ``var/bench/``.
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -29,12 +58,15 @@ import time
 import tracemalloc
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "baton_bench")
+MIXED_DB = f"{DB_NAME}_mixed"
+CACHE = os.environ.get("BENCH_CACHE", "redis://127.0.0.1:6379/11")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 CORES = os.cpu_count() or 2
@@ -54,6 +86,7 @@ def environment():
         "BATON_VAR_DIR": "var/bench",
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": "memorymail://",  # the reconcile's mail is rendered, not printed
+        "CACHE_URL": CACHE,
         # The webhook run's worker takes its tasks from here (pages enqueue nothing).
         "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
         "CELERY_RESULT_BACKEND": "",
@@ -70,6 +103,7 @@ def say(message):
 
 
 def prepare_database(incidents, seed, reseed):
+    """The database, migrated and seeded; returns [(role, username)] of the people who sign in."""
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
@@ -98,10 +132,12 @@ def prepare_database(incidents, seed, reseed):
         call_command("seed_scale", incidents=incidents, seed=seed)
         say(f"Seeded in {time.monotonic() - started:.0f} s.")
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
 
-    user = get_user_model().objects.get(username="bench")
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
+    from bench.spread import bench_users
+
+    users = bench_users()
+    get_user_model().objects.filter(username__in=[name for _, name in users]).update(password=make_password(PASSWORD))
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -109,6 +145,7 @@ def prepare_database(incidents, seed, reseed):
         # index-only counts rely on. Django is in autocommit here, so VACUUM may run.
         cursor.execute("VACUUM ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
+    return users
 
 
 # What to measure -----------------------------------------------------------------------
@@ -214,21 +251,21 @@ def stop_server(process):
             process.wait()
 
 
-def sign_in():
-    """A real sign-in through the form: returns the Cookie header of the session."""
+def sign_in(username):
+    """A real sign-in through the form: the session's Cookie header and its CSRF token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{BASE}/sign-in/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     request = urllib.request.Request(  # noqa: S310 - our loopback server
         f"{BASE}/sign-in/", data=form.encode(), headers={"Referer": f"{BASE}/sign-in/"}
     )
     opener.open(request).read()
     cookies = {cookie.name: cookie.value for cookie in jar}
     if "sessionid" not in cookies:
-        raise SystemExit("Signing in failed: no session cookie.")
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+        raise SystemExit(f"Signing in as {username} failed: no session cookie.")
+    return {"cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()), "csrf": cookies["csrftoken"]}
 
 
 def check(path, cookie):
@@ -239,8 +276,46 @@ def check(path, cookie):
         return len(response.read())
 
 
+def check_urls(urls, sessions, users, every):
+    """Request URLs of every page once (``every``: all of them, else two per page and reader):
+    each must answer 200 for its reader, not a redirect (to sign-in) or an error."""
+    chosen = []
+    for name, rows in urls.items():
+        if every:
+            chosen += [(name, i, path) for i, path in dict.fromkeys(rows)]
+            continue
+        for i in range(len(users)):
+            mine = list(dict.fromkeys(path for reader, path in rows if reader == i))
+            chosen += [(name, i, path) for path in mine[:: max(1, len(mine) // 2)][:2]]
+
+    def one(item):
+        name, i, path = item
+        try:
+            check(path, sessions[i]["cookie"])
+        except (OSError, SystemExit) as error:
+            return f"{name}: {path} as {users[i][1]} ({users[i][0]}): {error}"
+        return None
+
+    with ThreadPoolExecutor(max_workers=CORES) as pool:
+        failures = [failure for failure in pool.map(one, chosen) if failure]
+    if failures:
+        raise SystemExit("Some benchmark URLs do not answer 200:\n  " + "\n  ".join(failures[:20]))
+    return len(chosen)
+
+
 def load(path, cookie, seconds, connections, script="report.lua"):
-    """wrk, closed loop, one thread: returns throughput and latency percentiles."""
+    """wrk, closed loop, one thread, one URL: returns throughput and latency percentiles."""
+    return wrk(BASE + path, seconds, connections, script, headers=[f"Cookie: {cookie}"])
+
+
+def load_urls(urls_file, seconds, connections, seed=1):
+    """wrk against the URLs in ``urls_file`` ("<reader> <path>" lines), a random one per request
+    with its reader's session (bench/spread.lua)."""
+    env = {"BATON_BENCH_URLS": str(urls_file), "BATON_BENCH_SEED": str(seed)}
+    return wrk(BASE + "/", seconds, connections, "spread.lua", env=env)
+
+
+def wrk(url, seconds, connections, script, headers=(), env=None):
     command = [
         "wrk",
         "--threads",
@@ -251,14 +326,208 @@ def load(path, cookie, seconds, connections, script="report.lua"):
         f"{seconds}s",
         "--timeout",
         "10s",
-        "--header",
-        f"Cookie: {cookie}",
+        *[arg for header in headers for arg in ("--header", header)],
         "--script",
         str(ROOT / "bench" / script),
-        BASE + path,
+        url,
     ]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    run_env = os.environ | {"BATON_BENCH_REPORT": str(ROOT / "bench" / "report.lua")} | (env or {})
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=run_env).stdout  # noqa: S603
     return json.loads(output.strip().splitlines()[-1])
+
+
+# The cache's counters ------------------------------------------------------------------
+
+
+def cache_client():
+    import redis
+
+    return redis.Redis.from_url(CACHE, socket_connect_timeout=1, socket_timeout=2)
+
+
+def flush_cache():
+    """Empty the benchmark's cache database (FLUSHDB: that database only)."""
+    from redis.exceptions import RedisError
+
+    db = urllib.parse.urlsplit(CACHE).path.strip("/")
+    if not db.isdigit() or db == "0":
+        say(f"Not emptying the cache at {CACHE}: BENCH_CACHE must name a database of its own (not 0).")
+        return
+    try:
+        cache_client().flushdb()
+    except RedisError as error:
+        say(f"The cache at {CACHE} does not answer ({error}): pages run without it.")
+
+
+def reset_cache_counts():
+    from redis.exceptions import RedisError
+
+    from bench.cache import reset_counts
+
+    with contextlib.suppress(RedisError):
+        reset_counts(cache_client())
+
+
+def cache_counts():
+    from redis.exceptions import RedisError
+
+    from bench.cache import read_counts
+
+    try:
+        return read_counts(cache_client())
+    except RedisError:
+        return None
+
+
+def hit_rates(counts):
+    """'insights 97% of 2,100; …' (most read first), or '—' when nothing was read from the cache."""
+    if not counts:
+        return "—"
+    parts = []
+    for prefix, c in sorted(counts.items(), key=lambda item: -(item[1]["hits"] + item[1]["misses"])):
+        reads = c["hits"] + c["misses"]
+        if reads:
+            parts.append(f"{prefix} {c['hits'] / reads:.0%} of {reads:,}")
+    return "; ".join(parts) or "—"
+
+
+# The runs ------------------------------------------------------------------------------
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def write_urls(name, rows):
+    folder = ROOT / "var" / "bench" / "urls"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug(name)}.txt"
+    path.write_text("".join(f"{reader} {url}\n" for reader, url in rows))
+    return path
+
+
+def loadavg():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def measured(name, rows, args, warm):
+    """One page's run: an optional warm-up, then ``--seconds`` with the cache's counters emptied
+    before and read after, and the load average at the end."""
+    urls_file = write_urls(name, rows)
+    if warm:  # every worker has this page's code and data hot
+        load_urls(urls_file, args.warmup, args.connections, args.seed)
+    reset_cache_counts()
+    figures = load_urls(urls_file, args.seconds, args.connections, args.seed)
+    counts = cache_counts()
+    figures |= {"load_average": loadavg(), "cache": counts}
+    errors = figures["socket_errors"] + figures["timeouts"] + figures["http_errors"]
+    trouble = []
+    if errors:
+        trouble.append(f"{errors} errors")
+    if figures.get("not_ok"):
+        trouble.append(f"{figures['not_ok']} answers not 200")
+    say(
+        f"  {name:<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms  load "
+        f"{' '.join(f'{x:.2f}' for x in figures['load_average'])}  cache {hit_rates(counts)}"
+        + (f"  ({', '.join(trouble)})" if trouble else "")
+    )
+    return figures
+
+
+def measure_pages(pages, urls, queries, sizes, args):
+    """The pages in turn, the ceiling before them, after every ``--ceiling-every`` and after."""
+    ceiling = next(page for page in pages if page[2] == "ceiling")
+    others = [page for page in pages if page[2] != "ceiling"]
+    step = max(1, args.ceiling_every)
+    groups = [others[i : i + step] for i in range(0, len(others), step)] or [[]]
+    results = []
+
+    def run(page, label, warm):
+        name, path, kind = page
+        figures = measured(label, urls[name], args, warm)
+        distinct = len({url for _, url in urls[name]})
+        results.append(
+            {
+                "name": label,
+                "page": name,
+                "path": path,
+                "kind": kind,
+                "queries": queries[name],
+                "bytes": sizes[name],
+                "urls": len(urls[name]),
+                "distinct_urls": distinct,
+                **figures,
+            }
+        )
+
+    run(ceiling, "ceiling 1", warm=True)
+    for number, group in enumerate(groups, start=2):
+        for page in group:
+            run(page, page[0], warm=True)
+        run(ceiling, f"ceiling {number}", warm=False)
+    return results
+
+
+def copy_database():
+    """A copy of the bench database for the mixed run's writes; the bench database itself when
+    it cannot be made (another session connected to it)."""
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{MIXED_DB}" WITH (FORCE)')
+            strategy = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""
+            started = time.monotonic()
+            admin.execute(f'CREATE DATABASE "{MIXED_DB}" TEMPLATE "{DB_NAME}"{strategy}')
+            say(f"  copied {DB_NAME} to {MIXED_DB} in {time.monotonic() - started:.1f} s")
+            return MIXED_DB
+    except psycopg.Error as error:
+        say(f"  could not copy {DB_NAME} ({str(error).strip()}): the writes go to {DB_NAME} (no incidents are created)")
+        return DB_NAME
+
+
+def drop_copy(database):
+    import psycopg
+
+    if database == MIXED_DB:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{MIXED_DB}" WITH (FORCE)')
+
+
+def measure_mixed(urls, sessions, users, plan, args):
+    """Every page's URLs in one file: read without writes, then again while writes go on."""
+    from bench.writes import Writer
+
+    rows = [row for name, page_rows in urls.items() if not name.startswith("ceiling") for row in page_rows]
+    urls_file = write_urls("mixed", rows)
+    load_urls(urls_file, args.warmup, args.connections, args.seed)
+    runs = {}
+    reset_cache_counts()
+    figures = load_urls(urls_file, args.seconds, args.connections, args.seed)
+    runs["reads only"] = figures | {"load_average": loadavg(), "cache": cache_counts(), "writes": None}
+    by_role = {role: sessions[i] for i, (role, _) in enumerate(users)}
+    writer = Writer(PORT, by_role, plan, args.write_rate, args.seed)
+    reset_cache_counts()
+    started = time.monotonic()
+    writer.start()
+    try:
+        figures = load_urls(urls_file, args.seconds, args.connections, args.seed + 1)
+    finally:
+        writer.stop()
+    writes = writer.report(time.monotonic() - started)
+    label = f"{args.write_rate:g} writes/s"
+    runs[label] = figures | {"load_average": loadavg(), "cache": cache_counts(), "writes": writes}
+    for name, run in runs.items():
+        done = run["writes"]
+        say(
+            f"  {'all pages, ' + name:<26} {run['rps']:>7.0f} req/s  p95 {run['p95']:>6.1f} ms  load "
+            f"{' '.join(f'{x:.2f}' for x in run['load_average'])}  cache {hit_rates(run['cache'])}"
+            + (f"  writes {done['done']} done, {done['failed']} failed" if done else "")
+            + (f"  ({run['not_ok']} answers not 200)" if run.get("not_ok") else "")
+        )
+    return {"urls": len(rows), "distinct_urls": len(set(rows)), "runs": runs}
 
 
 def measure_webhooks(env, cookie, args, background):
@@ -391,19 +660,84 @@ def time_export():
 # The report ------------------------------------------------------------------------------
 
 
-def table(results):
-    ceiling = next(r for r in results if r["kind"] == "ceiling")["rps"]
-    header = (
-        f"| {'page':<26} | {'req/s':>7} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} | {'queries':>7} "
-        f"| {'÷ ceiling':>9} |"
-    )
-    lines = [header, "|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|"]
-    for r in results:
-        lines.append(
-            f"| {r['name']:<26} | {r['rps']:>7.0f} | {r['p50']:>7.1f} | {r['p95']:>7.1f} | {r['p99']:>7.1f} "
-            f"| {r['queries'] if r['queries'] is not None else '—':>7} | {r['rps'] / ceiling:>9.2f} |"
+def markdown(header, rows, right_from=1):
+    """A Markdown table; columns from ``right_from`` on are right-aligned."""
+    widths = [max(len(str(row[k])) for row in [header, *rows]) for k in range(len(header))]
+
+    def line(cells):
+        return (
+            "| "
+            + " | ".join(
+                str(c).rjust(w) if k >= right_from else str(c).ljust(w)
+                for k, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+            + " |"
         )
-    return "\n".join(lines)
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def ceiling_summary(results):
+    runs = [r["rps"] for r in results if r["kind"] == "ceiling"]
+    mean = sum(runs) / len(runs)
+    return {"runs": [round(x, 1) for x in runs], "mean": round(mean, 1), "min": min(runs), "max": max(runs)}
+
+
+def ratio_cell(r, ceiling):
+    if r["kind"] == "ceiling":
+        return f"{r['rps'] / ceiling['mean']:.2f}"
+    return f"{r['ratio']:.2f} ({r['ratio_range'][0]:.2f}–{r['ratio_range'][1]:.2f})"
+
+
+def table(results, ceiling):
+    header = ["page", "req/s", "p50 ms", "p95 ms", "p99 ms", "queries", "÷ ceiling (mean)", "cache hit rate", "load"]
+    rows = [
+        [
+            r["name"],
+            f"{r['rps']:.0f}",
+            f"{r['p50']:.1f}",
+            f"{r['p95']:.1f}",
+            f"{r['p99']:.1f}",
+            r["queries"] if r["queries"] is not None else "—",
+            ratio_cell(r, ceiling),
+            hit_rates(r.get("cache")),
+            f"{r['load_average'][0]:.2f}" if r.get("load_average") else "—",
+        ]
+        for r in results
+    ]
+    return markdown(header, rows)
+
+
+def mixed_table(mixed, ceiling):
+    header = [
+        "mixed run",
+        "reads/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "÷ ceiling (mean)",
+        "writes",
+        "cache hit rate",
+        "load",
+    ]
+    rows = []
+    for name, r in mixed["runs"].items():
+        writes = r["writes"]
+        rows.append(
+            [
+                "all pages, " + name,
+                f"{r['rps']:.0f}",
+                f"{r['p50']:.1f}",
+                f"{r['p95']:.1f}",
+                f"{r['p99']:.1f}",
+                f"{r['rps'] / ceiling['mean']:.2f} ({r['rps'] / ceiling['max']:.2f}–{r['rps'] / ceiling['min']:.2f})",
+                f"{writes['per_second']:.1f}/s, {writes['failed']} failed" if writes else "—",
+                hit_rates(r["cache"]),
+                f"{r['load_average'][0]:.2f}",
+            ]
+        )
+    return markdown(header, rows)
 
 
 def machine():
@@ -429,10 +763,19 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--seconds", type=int, default=10, help="Load per page (default 10 s, after a 2 s warm-up).")
+    parser.add_argument("--seed", type=int, default=1, help="Seed of the data, the URLs and wrk's choices.")
+    parser.add_argument("--seconds", type=int, default=10, help="Load per page (default 10 s, after a warm-up).")
+    parser.add_argument("--warmup", type=int, default=2, help="Warm-up before each page (default 2 s).")
     parser.add_argument("--connections", type=int, default=8, help="Concurrent connections (default 8).")
     parser.add_argument("--workers", type=int, default=2 * CORES + 1)
+    parser.add_argument("--fixed", action="store_true", help="One fixed URL per page, as the facilitator.")
+    parser.add_argument("--urls", type=int, default=1000, help="URLs per page made from the data (default 1,000).")
+    parser.add_argument("--check-all", action="store_true", help="Request every URL once before loading (slow).")
+    parser.add_argument(
+        "--ceiling-every", type=int, default=4, help="Measure the ceiling again after this many pages (default 4)."
+    )
+    parser.add_argument("--write-rate", type=float, default=3, help="Writes a second in the mixed run (default 3).")
+    parser.add_argument("--skip-mixed", action="store_true", help="Skip the mixed run (reads while writing).")
     parser.add_argument("--reseed", action="store_true", help="Recreate the database even if it matches.")
     parser.add_argument(
         "--escalations", action="store_true", help="Also time the reconcile on a day every task is overdue (slow)."
@@ -449,54 +792,104 @@ def main():
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     env = environment()
-    prepare_database(args.incidents, args.seed, args.reseed)
+    flush_cache()
+    users = prepare_database(args.incidents, args.seed, args.reseed)
     pages = targets()
     if args.only_webhooks:
         pages = [page for page in pages if page[2] == "ceiling"]
     say("Counting queries per request…")
     queries = count_queries(pages)
+    if args.fixed:
+        urls = {name: [(0, path)] for name, path, _ in pages}
+    else:
+        from bench.spread import plan
+
+        say(f"Making {args.urls:,} URLs per page for {', '.join(f'{name} ({role})' for role, name in users)}…")
+        urls = plan(users, [name for name, _, _ in pages], args.urls, args.seed)
+    mixed = None
+    if not (args.skip_mixed or args.only_webhooks):
+        from bench.writes import prepare as prepare_writes
+
+        writes_plan = prepare_writes(users)
     from django.db import connections
 
     connections.close_all()
     say(f"Starting gunicorn with {args.workers} workers on {BASE}…")
     server = start_server(env, args.workers)
-    results, background = [], {}
+    results, background, mixed_database = [], {}, None
+    cookies_file = ROOT / "var" / "bench" / "cookies.txt"
     try:
-        cookie = sign_in()
-        load_avg = os.getloadavg()
-        for name, path, kind in pages:
-            size = check(path, cookie)
-            load(path, cookie, 2, args.connections)  # warm-up: every worker has this page's code and data hot
-            figures = load(path, cookie, args.seconds, args.connections)
-            errors = figures["socket_errors"] + figures["timeouts"] + figures["http_errors"]
-            results.append(
-                {"name": name, "path": path, "kind": kind, "queries": queries[name], "bytes": size, **figures}
-            )
-            say(
-                f"  {name:<26} {figures['rps']:>7.0f} req/s  p95 {figures['p95']:>6.1f} ms"
-                + (f"  ({errors} errors)" if errors else "")
-            )
+        sessions = [sign_in(name) for _, name in users]
+        cookies_file.write_text("".join(session["cookie"] + "\n" for session in sessions))
+        os.environ["BATON_BENCH_COOKIES"] = str(cookies_file)
+        sizes = {name: check(path, sessions[0]["cookie"]) for name, path, _ in pages}
+        if not args.fixed:
+            checked = check_urls(urls, sessions, users, args.check_all)
+            say(f"  {checked:,} of the URLs requested once: each answered 200 for its reader.")
+        load_avg = loadavg()
+        results = measure_pages(pages, urls, queries, sizes, args)
         if not args.skip_webhooks:
-            results.append(measure_webhooks(env, cookie, args, background))
+            hooks = measure_webhooks(env, sessions[0]["cookie"], args, background)
+            results.append(hooks | {"load_average": loadavg(), "cache": None})
+        if not (args.skip_mixed or args.only_webhooks):
+            say(f"Mixed run: every page's URLs, without writes, then with {args.write_rate:g} writes a second…")
+            stop_server(server)
+            mixed_database = copy_database()
+            mixed_env = env | {
+                "DATABASE_URL": f"{PG}/{mixed_database}",
+                # Many recognitions by one person in a few seconds: the daily limit would refuse them.
+                "RECOGNITION_DAILY_LIMIT": "1000000",
+            }
+            server = start_server(mixed_env, args.workers)
+            from bench import webhooks
+
+            worker = webhooks.start_worker(mixed_env)  # sends the mail the writes enqueue, as in production
+            try:
+                mixed = measure_mixed(urls, sessions, users, writes_plan, args)
+                mixed["database"] = mixed_database
+            finally:
+                webhooks.stop_worker(worker)
     finally:
         stop_server(server)
+        cookies_file.unlink(missing_ok=True)
+        if mixed_database:
+            drop_copy(mixed_database)
+            flush_cache()  # what the copy's pages cached
     if not args.skip_background:
         say(f"Timing the quarterly reconcile for {SECTIONS_FOR_RECONCILE:,} sections…")
         background["reconcile"] = time_reconcile(args.escalations)
         say("Timing the streamed incident CSV export…")
         background["export"] = time_export()
-    ceiling = next(r for r in results if r["kind"] == "ceiling")["rps"]
+    ceiling = ceiling_summary(results)
     for r in results:
-        r["ratio"] = round(r["rps"] / ceiling, 3)
+        r["ratio"] = round(r["rps"] / ceiling["mean"], 3)
+        r["ratio_range"] = [round(r["rps"] / ceiling["max"], 3), round(r["rps"] / ceiling["min"], 3)]
+    if mixed:
+        for run in mixed["runs"].values():
+            run["ratio"] = round(run["rps"] / ceiling["mean"], 3)
+            run["ratio_range"] = [round(run["rps"] / ceiling["max"], 3), round(run["rps"] / ceiling["min"], 3)]
+    spread = (
+        "one fixed URL per page, as the facilitator"
+        if args.fixed
+        else f"{args.urls:,} URLs per page from the data, readers: "
+        + ", ".join(f"{name} ({role})" for role, name in users)
+    )
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "incidents": args.incidents,
         "seed": args.seed,
         "machine": machine(),
-        "load_average_before": [round(x, 2) for x in load_avg],
-        "server": f"gunicorn, {args.workers} sync workers, DEBUG off, whitenoise, CONN_MAX_AGE=600",
-        "load": f"wrk, 1 thread, {args.connections} connections, {args.seconds} s per page after a 2 s warm-up",
+        "load_average_before": load_avg,
+        "server": f"gunicorn, {args.workers} sync workers, DEBUG off, whitenoise, CONN_MAX_AGE=600, Redis cache",
+        "load": (
+            f"wrk, 1 thread, {args.connections} connections, {args.seconds} s per page after a "
+            f"{args.warmup} s warm-up; {spread}"
+        ),
+        "mode": "fixed" if args.fixed else "spread",
+        "users": [{"role": role, "username": name} for role, name in users],
+        "ceiling": ceiling,
         "pages": results,
+        "mixed": mixed,
         "background": background,
     }
     out = ROOT / "var" / "bench"
@@ -507,7 +900,40 @@ def main():
     say("")
     say(f"Baton at {args.incidents:,} incidents — {report['machine']}")
     say(f"{report['server']}; {report['load']}")
-    say(table(results))
+    low, high = ceiling["min"] / ceiling["mean"] - 1, ceiling["max"] / ceiling["mean"] - 1
+    say(
+        f"Ceiling: {len(ceiling['runs'])} runs, mean {ceiling['mean']:.0f} req/s, "
+        f"{ceiling['min']:.0f}–{ceiling['max']:.0f} ({low:+.0%} … {high:+.0%}); a page's range is "
+        "page ÷ fastest … page ÷ slowest ceiling run. Load: the 1-minute load average after each run "
+        f"(the benchmark's own processes included; {CORES} cores)."
+    )
+    say(table(results, ceiling))
+    troubled = [r for r in results if r.get("not_ok") or r.get("http_errors") or r.get("socket_errors")]
+    for r in troubled:
+        say(
+            f"  {r['name']}: {r.get('not_ok') or 0} answers not 200, {r['http_errors']} HTTP errors, "
+            f"{r['socket_errors']} socket errors"
+        )
+    if mixed:
+        say(
+            f"\nMixed run: {mixed['urls']:,} URLs ({mixed['distinct_urls']:,} distinct) of every page, "
+            f"on {mixed['database']}"
+        )
+        say(mixed_table(mixed, ceiling))
+        for name, run in mixed["runs"].items():
+            writes = run["writes"]
+            if not writes:
+                continue
+            kinds = ", ".join(
+                f"{kind} {c['done']}" + (f" ({c['failed']} failed)" if c["failed"] else "")
+                for kind, c in writes["by_kind"].items()
+            )
+            say(
+                f"Writes ({name}): {writes['done']} done, {writes['failed']} failed in {writes['seconds']} s — "
+                f"{kinds}; latency p50 {writes['p50_ms']} ms, p95 {writes['p95_ms']} ms"
+            )
+            for error in writes["errors"][:3]:
+                say(f"  {error}")
     if "reconcile" in background:
         rec = background["reconcile"]
         say(f"\nQuarterly reconcile, {rec['sections']:,} sections:")

@@ -114,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's default random_page_cost (4) is for spinning disks: on SSDs it makes the
+        # planner scan a whole table rather than use an index (the review search's GIN index).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        cost = env.float("PG_RANDOM_PAGE_COST", default=1.1)
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={cost}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -220,7 +226,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.paging.CappedPageNumberPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=50),
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.DjangoFilterBackend",
@@ -333,8 +339,19 @@ PLAYBOOK_TASK_DUE_DAYS = env.int("PLAYBOOK_TASK_DUE_DAYS", default=30)
 PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
 # Recognitions one person may give in 24 hours.
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
-# Insights figures are cached per process for this long; any saved change starts a new key.
+# The cache: Redis in production (CACHE_URL=redis://host:6379/1), shared by every process;
+# a per-process memory cache otherwise. Every key Baton uses changes when what it holds
+# does, so nothing cached is ever older than the last saved change.
+_cache = env.cache_url("CACHE_URL", default="locmemcache://baton")
+if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache["BACKEND"] = "core.cache.ResilientRedisCache"
+    # An outage is a miss after a fifth of a second, not a hung request.
+    _cache.setdefault("OPTIONS", {}).update(socket_connect_timeout=0.2, socket_timeout=0.5)
+CACHES = {"default": _cache}
+# Insights figures are cached for this long; any saved change starts a new key.
 INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
+# Lists count their rows exactly up to this many; beyond, PostgreSQL's estimate ("about 9,800").
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # Person fields list everyone in a select up to this many people; beyond, a searchable text field.
 PEOPLE_SELECT_MAX = env.int("PEOPLE_SELECT_MAX", default=150)
 # The organisation's name, on the title page of the performance snapshot's PDF.

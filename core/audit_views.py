@@ -3,12 +3,12 @@
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from core.audit import can_view, redact_for
 from core.models import AuditEvent
+from core.paging import CappedPaginator
 
 SUBJECT_TYPES = [
     ("review", "Reviews"),
@@ -47,7 +47,7 @@ def audit_log(request):
     data.pop("page", None)
     audit_filter = AuditFilter(data, queryset=AuditEvent.objects.all())
     events = audit_filter.qs if audit_filter.is_valid() else AuditEvent.objects.none()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 50).get_page(request.GET.get("page"))
     page.object_list = redact_for(request.user, page.object_list)
     return render(
         request,

@@ -6,7 +6,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from core import once
 from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
+from core.paging import CappedPaginator
 from integrations import apply, parsers, policy, services
 from integrations.events import Unparseable
 from integrations.forms import LinkForm, RotateForm, SourceForm, pretty
@@ -66,7 +66,7 @@ def index(request):
     )
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
-    page = Paginator(deliveries.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(deliveries.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "sources": Source.objects.select_related("team").order_by("name"),
         "page": page,

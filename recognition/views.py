@@ -13,6 +13,7 @@ from core import once
 from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
+from core.paging import CappedPaginator
 from core.quarters import Quarter
 from recognition import policy, selectors, services
 from recognition.forms import HideForm, RecognitionForm
@@ -27,7 +28,7 @@ def index(request):
     this_quarter = selectors.quarter_label(timezone.localdate())
     filters = {key: request.GET.get(key, "") for key in ("team", "category", "quarter")}
     chart_quarter = filters["quarter"] if selectors.quarter_bounds(filters["quarter"]) else this_quarter
-    page = Paginator(selectors.board(request.user, filters), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.board(request.user, filters), 20).get_page(request.GET.get("page"))
     initial = {}
     review = None
     if review_id := parse_id(request.GET.get("review")):

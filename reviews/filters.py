@@ -2,13 +2,13 @@
 and the action items' filters."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
 from core.filters import BooleanFilter, IdFilter
 from core.widgets import FastSelect
+from reviews import search
 from reviews.metrics import WEAK_MEDIAN
-from reviews.models import ActionItem, Dimension, DimensionResult, Finding, Incident, Review, ReviewState, Severity
+from reviews.models import ActionItem, Dimension, DimensionResult, Incident, Review, ReviewState, Severity
 from reviews.policy import PUBLIC_STATES
 from teams.models import Team
 
@@ -109,17 +109,7 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset.filter(archived_at__isnull=False) if value == "yes" else queryset
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # One subquery per table, so each can use its trigram index on PostgreSQL
-        # (migration 0008); an OR across joined tables would scan every review.
-        incidents = Incident.objects.filter(
-            Q(title__icontains=value) | Q(summary__icontains=value) | Q(customer__icontains=value)
-        ).values("pk")
-        narratives = Review.objects.filter(narrative__icontains=value).values("pk")
-        findings = Finding.objects.filter(text__icontains=value).values("review_id")
-        return queryset.filter(Q(incident_id__in=incidents) | Q(pk__in=narratives) | Q(pk__in=findings))
+        return search.reviews_matching(queryset, value)
 
 
 class ActionItemFilter(django_filters.FilterSet):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from core import once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
+from core.paging import CappedPaginator
 from core.people import PersonChoiceField, name_of, people
 from reviews import language, policy, selectors, services
 from reviews import provenance as review_provenance
@@ -104,7 +104,7 @@ def review_list(request):
         queryset = filterset.queryset.filter(archived_at__isnull=True)
     else:
         queryset = filterset.qs
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
