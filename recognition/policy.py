@@ -9,7 +9,8 @@
 | hide a recognition (with a reason)       | governance owners                                |
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from core.roles import is_governance
 from reviews import policy as review_policy
@@ -25,8 +26,12 @@ def can_hide(user):
 
 def review_visible(user):
     """For a recognition queryset: whether ``user`` may see the review each refers to
-    (False when it refers to none). One subquery, however many rows."""
-    return Exists(review_policy.visible_reviews(user).filter(pk=OuterRef("review_id")))
+    (False when it refers to none). A scalar subquery per row shown, not EXISTS: PostgreSQL
+    may answer an EXISTS by hashing every visible review first, which grows with them."""
+    if review_policy.sees_every_review(user):
+        return ExpressionWrapper(Q(review__isnull=False), output_field=BooleanField())
+    visible = review_policy.visible_reviews(user).filter(pk=OuterRef("review_id")).values(yes=Value(True))[:1]
+    return Coalesce(Subquery(visible, output_field=BooleanField()), Value(False))
 
 
 def can_see_review(user, recognition):
