@@ -350,6 +350,9 @@ if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
 CACHES = {"default": _cache}
 # Insights figures are cached for this long; any saved change starts a new key.
 INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
+# Rendered parts of pages (the review list, the board) are cached this long at most; any change
+# saved through the site starts afresh (core/fragments.py; 0 turns it off).
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=300)
 # Lists count their rows exactly up to this many; beyond, PostgreSQL's estimate ("about 9,800").
 LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1000)
 # Person fields list everyone in a select up to this many people; beyond, a searchable text field.

@@ -165,7 +165,7 @@ def visible_to(viewer, queryset):
 
 def scope_of(viewer):
     """Whose figures these are, for a cache key: everyone who sees every review shares them."""
-    return "all" if viewer is ORGANISATION or policy.sees_every_review(viewer) else f"user-{viewer.pk}"
+    return "all" if viewer is ORGANISATION else policy.visibility_scope(viewer)
 
 
 def incidents(period, exercises="exclude", *, viewer):

@@ -32,7 +32,8 @@ class ReviewFilter(django_filters.FilterSet):
     pattern = django_filters.CharFilter(field_name="incident__pattern_name", lookup_expr="icontains", label="Pattern")
     section = django_filters.ModelChoiceFilter(
         field_name="incident__playbook_section",
-        queryset=SECTIONS.select_related("current").order_by("slug"),
+        # The label is the current version's pattern: only that, not every version's text.
+        queryset=SECTIONS.select_related("current").only("slug", "current__pattern").order_by("slug"),
         to_field_name="slug",
         null_value="none",
         null_label="No playbook section",

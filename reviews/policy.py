@@ -30,6 +30,11 @@ def sees_every_review(user):
     return is_facilitator(user)
 
 
+def visibility_scope(user):
+    """Whose view of the reviews this is, for a cache key: everyone who sees every review shares one."""
+    return "all" if sees_every_review(user) else f"user-{user.pk}"
+
+
 def visible_reviews(user, queryset=None):
     queryset = Review.objects.all() if queryset is None else queryset
     if sees_every_review(user):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -15,6 +16,7 @@ from core import once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
+from core.fragments import fragment
 from core.paging import CappedPaginator
 from core.people import PersonChoiceField, name_of, people
 from reviews import language, policy, selectors, services
@@ -100,22 +102,29 @@ def _warn_language(request, review, saved, before=None):
 @require_safe
 def review_list(request):
     filterset = ReviewFilter(request.GET or None, queryset=selectors.review_list(request.user))
-    if filterset.is_bound and not filterset.is_valid():  # the errors show; the list stays as without filters
-        queryset = filterset.queryset.filter(archived_at__isnull=True)
-    else:
-        queryset = filterset.qs
-    page = CappedPaginator(queryset, 25).get_page(request.GET.get("page"))
+    valid = not filterset.is_bound or filterset.is_valid()
+    # Invalid filters: the errors show; the list stays as without filters.
+    queryset = filterset.qs if valid else filterset.queryset.filter(archived_at__isnull=True)
     query = request.GET.copy()
     query.pop("page", None)
+    can_create = policy.can_create(request.user)
+    filtered = any(value for key, value in request.GET.items() if key != "page")
+
+    def rows():
+        page = CappedPaginator(queryset, 25).get_page(request.GET.get("page"))
+        context = {"page": page, "query": query.urlencode(), "filtered": filtered, "can_create": can_create}
+        return render_to_string("reviews/review_list_rows.html", context)
+
+    parameters = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
+    key = [policy.visibility_scope(request.user), can_create, valid, parameters]
     return render(
         request,
         "reviews/review_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "can_create": policy.can_create(request.user),
-            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "rows": fragment(request, "review-list", key, rows),
+            "can_create": can_create,
+            "filtered": filtered,
             "more_filters": sum(1 for key, value in request.GET.items() if value and key not in ("page", "q")),
         },
     )

@@ -111,3 +111,34 @@ def test_long_lists_count_exactly_up_to_the_cap_then_estimate(fclient, api, faci
     settings.LIST_COUNT_CAP = 1000
     body = api.get("/api/reviews/").json()
     assert body == body | {"count": cap + 2, "count_is_estimate": False}
+
+
+def test_the_cached_list_changes_with_every_saved_change_and_with_whose_view_it_is(
+    client, fclient, facilitator, staff, settings
+):
+    from django.core.cache import cache
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+
+    first = make_review(facilitator, title="First escalation")
+    assert "First escalation" in fclient.get("/reviews/").content.decode()
+    with CaptureQueriesContext(db) as fresh:
+        fclient.get("/reviews/?page=1")
+    with CaptureQueriesContext(db) as kept:
+        html = fclient.get("/reviews/?page=1").content.decode()
+    assert "First escalation" in html and len(kept) < len(fresh)  # the rows came from the cache
+
+    make_review(facilitator, title="Second escalation")  # a saved change: new keys
+    assert "Second escalation" in fclient.get("/reviews/?page=1").content.decode()
+    incident = first.incident
+    services.incident_update(facilitator, incident, version=incident.version, title="First, renamed")
+    html = fclient.get("/reviews/?page=1").content.decode()
+    assert "First, renamed" in html and "First escalation" not in html
+
+    # A person who may not see the drafts never gets the facilitator's cached rows.
+    client.force_login(staff)
+    html = client.get("/reviews/?page=1").content.decode()
+    assert "First, renamed" not in html and "Second escalation" not in html
