@@ -87,7 +87,7 @@ def environment():
         "LOG_LEVEL": "WARNING",
         "EMAIL_URL": "memorymail://",  # the reconcile's mail is rendered, not printed
         "CACHE_URL": CACHE,
-        # The webhook run's worker takes its tasks from here (pages enqueue nothing).
+        # The webhook and mixed runs' workers take their tasks from here (reading pages enqueues nothing).
         "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/12"),
         "CELERY_RESULT_BACKEND": "",
     }
@@ -152,7 +152,8 @@ def prepare_database(incidents, seed, reseed):
 
 
 def targets():
-    """(name, path, kind) for every page and API list measured, ids taken from the data."""
+    """(name, path, kind) for every page and API list measured, ids taken from the data: the one
+    URL of each page with ``--fixed``, else the page's representative URL (its queries and size)."""
     from insights.figures import Period
     from playbook.models import Section
     from reviews.models import Review
@@ -406,6 +407,12 @@ def write_urls(name, rows):
     return path
 
 
+def drain(figures):
+    """Wait for the requests wrk left in flight (queued behind busy workers, answered to a closed
+    connection) so that they weigh on no other run: about one closed-loop latency."""
+    time.sleep(min(5.0, max(0.25, figures["p99"] / 1000)))
+
+
 def loadavg():
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -414,12 +421,13 @@ def measured(name, rows, args, warm):
     """One page's run: an optional warm-up, then ``--seconds`` with the cache's counters emptied
     before and read after, and the load average at the end."""
     urls_file = write_urls(name, rows)
-    if warm:  # every worker has this page's code and data hot
-        load_urls(urls_file, args.warmup, args.connections, args.seed)
+    if warm:  # every worker has this page's code and data hot; other URLs than the run's first ones
+        load_urls(urls_file, args.warmup, args.connections, args.seed + 1000)
     reset_cache_counts()
     figures = load_urls(urls_file, args.seconds, args.connections, args.seed)
     counts = cache_counts()
     figures |= {"load_average": loadavg(), "cache": counts}
+    drain(figures)
     errors = figures["socket_errors"] + figures["timeouts"] + figures["http_errors"]
     trouble = []
     if errors:
@@ -496,29 +504,39 @@ def drop_copy(database):
             admin.execute(f'DROP DATABASE IF EXISTS "{MIXED_DB}" WITH (FORCE)')
 
 
+def wait_for_queue(timeout=30):
+    """Until the Celery queue on the benchmark's broker is empty (or ``timeout`` seconds)."""
+    import redis
+
+    broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_connect_timeout=1, socket_timeout=2)
+    deadline = time.monotonic() + timeout
+    while broker.llen("celery") and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def measure_mixed(urls, sessions, users, plan, args):
     """Every page's URLs in one file: read without writes, then again while writes go on."""
     from bench.writes import Writer
 
     rows = [row for name, page_rows in urls.items() if not name.startswith("ceiling") for row in page_rows]
     urls_file = write_urls("mixed", rows)
-    load_urls(urls_file, args.warmup, args.connections, args.seed)
+    # A longer warm-up: the server was restarted on the copy, and every page is in the file.
+    load_urls(urls_file, max(args.warmup, 5), args.connections, args.seed + 1000)
     runs = {}
     reset_cache_counts()
     figures = load_urls(urls_file, args.seconds, args.connections, args.seed)
     runs["reads only"] = figures | {"load_average": loadavg(), "cache": cache_counts(), "writes": None}
+    drain(figures)
     by_role = {role: sessions[i] for i, (role, _) in enumerate(users)}
     writer = Writer(PORT, by_role, plan, args.write_rate, args.seed)
     reset_cache_counts()
-    started = time.monotonic()
     writer.start()
     try:
         figures = load_urls(urls_file, args.seconds, args.connections, args.seed + 1)
+        figures |= {"load_average": loadavg(), "cache": cache_counts()}
     finally:
         writer.stop()
-    writes = writer.report(time.monotonic() - started)
-    label = f"{args.write_rate:g} writes/s"
-    runs[label] = figures | {"load_average": loadavg(), "cache": cache_counts(), "writes": writes}
+    runs[f"{args.write_rate:g} writes/s"] = figures | {"writes": writer.report()}
     for name, run in runs.items():
         done = run["writes"]
         say(
@@ -847,6 +865,7 @@ def main():
             try:
                 mixed = measure_mixed(urls, sessions, users, writes_plan, args)
                 mixed["database"] = mixed_database
+                wait_for_queue()  # what the writes enqueued is sent now, not by a later run's worker
             finally:
                 webhooks.stop_worker(worker)
     finally:

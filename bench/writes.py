@@ -5,16 +5,18 @@ authentication and the CSRF token, as a browser's script would): the facilitator
 entries to reviews still open (draft or in review) and proposes playbook revisions, which a
 governance owner approves (a new published version of the section); the participant submits
 their six scores on a review in review; the staff user gives recognitions to teams; everyone
-seconds recognitions. Nothing creates an incident. Paced by the clock (``rate`` a second), one
-at a time, as people's edits arrive.
+seconds recognitions. Nothing creates an incident. Paced by the clock (``rate`` a second) and
+not by the answers, as people's edits arrive: a slow answer does not hold up the next write.
 """
 
 import http.client
+import itertools
 import json
 import random
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 # One round of writes: what people do most comes most often.
@@ -81,43 +83,61 @@ def prepare(users):
 
 
 class Writer(threading.Thread):
-    """Writes at ``rate`` a second until stopped; ``sessions``: {role: {"cookie": …, "csrf": …}}."""
+    """Writes at ``rate`` a second until stopped; ``sessions``: {role: {"cookie": …, "csrf": …}}.
 
-    def __init__(self, port, sessions, plan, rate, seed=1):
+    Open loop: each write starts on the clock whether or not the one before has been answered
+    (people do not wait for each other), on up to ``concurrency`` connections."""
+
+    def __init__(self, port, sessions, plan, rate, seed=1, concurrency=8):
         super().__init__(daemon=True)
         self.port = port
         self.sessions = sessions
         self.plan = plan
         self.rate = rate
         self.rng = random.Random(seed)  # noqa: S311 - load patterns, not secrets
+        self.pool = ThreadPoolExecutor(max_workers=concurrency)
         self.stopping = threading.Event()
+        self.lock = threading.Lock()
         self.done = Counter()
         self.failed = Counter()
         self.errors = []
         self.latencies = []
         self.pending = []  # proposed revisions waiting for approval
-        self.number = 0
+        self.numbers = itertools.count(1)
+        self.scheduled = 0
+        self.window = 0.0
 
     def stop(self):
+        """Stop starting writes, then wait for those under way."""
         self.stopping.set()
         self.join(timeout=60)
+        self.pool.shutdown(wait=True)
 
     def run(self):
         started = time.monotonic()
         step = 0
-        while not self.stopping.is_set():
+        while True:
             delay = started + step / self.rate - time.monotonic()
-            if delay > 0 and self.stopping.wait(delay):
+            if (delay > 0 and self.stopping.wait(delay)) or self.stopping.is_set():
                 break
             kind = self.kind(ROUND[step % len(ROUND)])
             step += 1
             if kind is None:
                 continue
-            begun = time.perf_counter()
-            try:
-                ok, detail = getattr(self, "_" + kind.replace(" ", "_"))()
-            except (OSError, http.client.HTTPException, ValueError, KeyError) as error:
-                ok, detail = False, repr(error)
+            # Which revision an approval decides is settled here, so two never take the same one.
+            argument = self.pending.pop(0) if kind == "revision approved" else None
+            self.scheduled += 1
+            self.pool.submit(self.write, kind, argument)
+        self.window = time.monotonic() - started
+
+    def write(self, kind, argument):
+        begun = time.perf_counter()
+        try:
+            method = getattr(self, "_" + kind.replace(" ", "_"))
+            ok, detail = method(argument) if argument is not None else method()
+        except (OSError, http.client.HTTPException, ValueError, KeyError, IndexError) as error:
+            ok, detail = False, repr(error)
+        with self.lock:
             self.latencies.append((time.perf_counter() - begun) * 1000)
             (self.done if ok else self.failed)[kind] += 1
             if not ok and len(self.errors) < 10:
@@ -164,14 +184,14 @@ class Writer(threading.Thread):
         return True, json.loads(text) if text else {}
 
     def _timeline_entry(self):
-        self.number += 1
+        number = next(self.numbers)
         at = datetime.now(UTC) - timedelta(minutes=self.rng.randint(1, 30))
         body = {
             "incident": self.rng.choice(self.plan["incidents"]),
             "at": at.isoformat(),
             "kind": self.rng.choice(["note", "internal_update", "customer_update", "decision"]),
             "who": self.plan["names"]["facilitator"],
-            "what": f"Checked the dashboards again (note {self.number}); error rate back under the threshold.",
+            "what": f"Checked the dashboards again (note {number}); error rate back under the threshold.",
         }
         return self._send("facilitator", "POST", "/api/timeline-entries/", body, 201)
 
@@ -200,11 +220,11 @@ class Writer(threading.Thread):
         return self._send(role, "POST", f"/api/recognitions/{recognition}/second/", {}, 201)
 
     def _revision_proposed(self):
-        self.number += 1
+        number = next(self.numbers)
         body = {
             "section": self.rng.choice(self.plan["sections"]),
-            "rationale": f"Quarterly review {self.number}: the next-steps script names who speaks to the customer.",
-            "script_next_steps": f"Next steps: the communications lead updates the customer (revision {self.number}).",
+            "rationale": f"Quarterly review {number}: the next-steps script names who speaks to the customer.",
+            "script_next_steps": f"Next steps: the communications lead updates the customer (revision {number}).",
             "submit": True,
         }
         ok, detail = self._send("facilitator", "POST", "/api/playbook/revisions/", body, 201)
@@ -212,12 +232,12 @@ class Writer(threading.Thread):
             self.pending.append(detail["id"])
         return ok, detail
 
-    def _revision_approved(self):
-        revision = self.pending.pop(0)
+    def _revision_approved(self, revision):
         body = {"attest_regulatory": True, "attest_blameless": True, "comment": "Approved."}
         return self._send("governance owner", "POST", f"/api/playbook/revisions/{revision}/approve/", body, 200)
 
-    def report(self, seconds):
+    def report(self):
+        seconds = self.window
         rows = sorted(self.latencies)
 
         def pct(p):
@@ -226,6 +246,7 @@ class Writer(threading.Thread):
         return {
             "rate": self.rate,
             "seconds": round(seconds, 1),
+            "started": self.scheduled,
             "done": sum(self.done.values()),
             "failed": sum(self.failed.values()),
             "per_second": round(sum(self.done.values()) / seconds, 2) if seconds else None,

@@ -16,9 +16,14 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
+from django.middleware.csrf import get_token
 from django.utils.safestring import mark_safe
 
 from core.models import AuditEvent
+
+# Forms in a fragment are rendered with this in place of the CSRF token (context
+# ``csrf_token``), and each reader's own token replaces it when the fragment is served.
+CSRF_PLACEHOLDER = "baton-csrf-token-placeholder"
 
 
 def data_stamp(request=None):
@@ -35,11 +40,17 @@ def fragment(request, name, parts, render):
     """The HTML ``render()`` returns, kept under ``name`` and ``parts`` (strings) with the data stamp."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if not seconds:
-        return render()
+        return _served(request, str(render()))
     digest = hashlib.sha256("|".join([str(data_stamp(request)), *map(str, parts)]).encode()).hexdigest()
     key = f"{name}:{digest}"
     html = cache.get(key)
     if html is None:
         html = str(render())
         cache.set(key, html, seconds)
+    return _served(request, html)
+
+
+def _served(request, html):
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 - the site's own rendering, kept as it was made

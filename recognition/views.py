@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core import once
 from core.errors import error_text
 from core.forms import add_service_errors
+from core.fragments import CSRF_PLACEHOLDER, fragment
 from core.ids import parse_id
 from core.paging import CappedPaginator
 from core.quarters import Quarter
@@ -28,7 +29,7 @@ def index(request):
     this_quarter = selectors.quarter_label(timezone.localdate())
     filters = {key: request.GET.get(key, "") for key in ("team", "category", "quarter")}
     chart_quarter = filters["quarter"] if selectors.quarter_bounds(filters["quarter"]) else this_quarter
-    page = CappedPaginator(selectors.board(request.user, filters), 20).get_page(request.GET.get("page"))
+    board = selectors.board(request.user, filters)
     initial = {}
     review = None
     if review_id := parse_id(request.GET.get("review")):
@@ -38,33 +39,59 @@ def index(request):
         else:
             review = None
     form = RecognitionForm(initial=initial, user=request.user)
-    return _render(request, form, page, filters, chart_quarter, review)
+    return _render(request, form, board, filters, chart_quarter, review)
 
 
-def _render(request, form, page, filters, chart_quarter, review=None, status=200):
-    ranked = selectors.top_teams(chart_quarter)
+def _render(request, form, board, filters, chart_quarter, review=None, status=200):
+    """The board page: the give form, then the chart and the list, each kept as rendered
+    (core.fragments) until anything changes; the list for each reader (what they may second,
+    hide or see of a review is theirs)."""
     quarters = [(q, q.replace("-", " ")) for q in _recent_quarters()]
     query = request.GET.copy()
     query.pop("page", None)
-    mine = {s.recognition_id for r in page.object_list for s in r.seconds.all() if s.user_id == request.user.pk}
+    can_hide = policy.can_hide(request.user)
+
+    def chart():
+        ranked = selectors.top_teams(chart_quarter)
+        context = {
+            "ranked": ranked,
+            "chart": selectors.chart(ranked),
+            "chart_quarter": chart_quarter.replace("-", " "),
+            "categories": Category.choices,
+        }
+        return render_to_string("recognition/board_chart.html", context)
+
+    def rows():
+        page = CappedPaginator(board, 20).get_page(request.GET.get("page"))
+        me = request.user.pk
+        mine = {s.recognition_id for r in page.object_list for s in r.seconds.all() if s.user_id == me}
+        context = {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "full_path": request.get_full_path(),
+            "can_hide": can_hide,
+            "seconded": mine,
+            "user": request.user,
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+        return render_to_string("recognition/board_list.html", context)
+
+    parameters = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     return render(
         request,
         "recognition/board.html",
         {
             "form": form,
-            "page": page,
             "filters": filters,
             "teams": Team.objects.order_by("name"),
             "categories": Category.choices,
             "quarters": quarters,
-            "chart_quarter": chart_quarter.replace("-", " "),
-            "ranked": ranked,
-            "chart": selectors.chart(ranked),
             "review": review,
-            "query": query.urlencode(),
-            "can_hide": policy.can_hide(request.user),
-            "hide_form": HideForm(),
-            "seconded": mine,
+            "chart_html": fragment(request, "board-chart", [chart_quarter], chart),
+            "list_html": fragment(
+                request, "board-list", [request.user.pk, can_hide, request.get_full_path(), parameters], rows
+            ),
         },
         status=status,
     )
@@ -104,11 +131,11 @@ def give(request):
         except ValidationError as error:
             add_service_errors(form, error)
     this_quarter = selectors.quarter_label(timezone.localdate())
-    page = Paginator(selectors.board(request.user), 20).get_page(1)
+    board = selectors.board(request.user)
     # The service refused a review the person may not see: do not print its title back.
     if review is not None and not review_policy.can_view(request.user, review):
         review = None
-    return _render(request, form, page, {}, this_quarter, review, status=400)
+    return _render(request, form, board, {}, this_quarter, review, status=400)
 
 
 @require_POST

@@ -113,10 +113,9 @@ def _pages():
 
 def _query_counts(client):
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     client.force_login(get_user_model().objects.get(username="bench"))
     cache.clear()  # every page rendered afresh: the seed writes no audit events to start new keys

@@ -86,9 +86,7 @@ def test_the_search_document_is_indexed_and_weighs_the_title_first(facilitator, 
         document = cursor.fetchone()[0]
         assert "'certif':1A" in document and "'renew':" in document
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM reviews_review WHERE search_document @@ to_tsquery('english', 'cert:*')"
-        )
+        cursor.execute("EXPLAIN SELECT id FROM reviews_review WHERE search_document @@ to_tsquery('english', 'cert:*')")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "reviews_review_search_gin" in plan
 
