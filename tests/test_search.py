@@ -140,3 +140,27 @@ def test_the_cached_list_changes_with_every_saved_change_and_with_whose_view_it_
     client.force_login(staff)
     html = client.get("/reviews/?page=1").content.decode()
     assert "First, renamed" not in html and "Second escalation" not in html
+
+
+def test_a_deep_page_holds_the_same_rows_read_in_two_steps(fclient, facilitator, monkeypatch):
+    from core import paging
+
+    for i in range(7):
+        make_review(facilitator, title=f"Escalation number {i}", hours_ago=10 + i)
+    three = paging.CappedPaginator.__init__
+
+    def three_per_page(self, object_list, per_page, *args, **kwargs):
+        three(self, object_list, 3, *args, **kwargs)
+
+    monkeypatch.setattr(paging.CappedPaginator, "__init__", three_per_page)
+
+    def pages():
+        return [
+            re.findall(r"Escalation number \d", fclient.get("/reviews/", {"page": n}).content.decode())
+            for n in (1, 2, 3)
+        ]
+
+    expected = [[f"Escalation number {i}" for i in range(n, min(n + 3, 7))] for n in (0, 3, 6)]
+    assert pages() == expected  # one query per page
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 0)
+    assert pages() == expected  # the ids first, then their rows: the same rows, in the same order
