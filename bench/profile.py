@@ -44,6 +44,7 @@ def main():
             "LOG_LEVEL": "WARNING",
             "CONN_MAX_AGE": "600",
             "CACHE_URL": "locmemcache://profile",
+            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         }
     )
     import django

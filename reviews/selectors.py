@@ -90,9 +90,7 @@ def _for_page():
     # Few joins in the main query: PostgreSQL's planner spent 4-8 ms on the eight-table join
     # it was (for a lookup by id that runs in 0.3 ms); what hangs off the incident comes in
     # small queries of its own.
-    return Review.objects.select_related("incident", "facilitator").prefetch_related(
-        "incident__team",
-        "incident__created_by",
+    return Review.objects.select_related("incident", "incident__team", "facilitator").prefetch_related(
         "incident__playbook_version",
         "incident__playbook_section",
         "archived_by",
