@@ -10,7 +10,7 @@ import json
 import math
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -22,19 +22,56 @@ DEEP_OFFSET = 100
 
 
 class CappedPaginator(Paginator):
+    """Counts exactly up to ``LIST_COUNT_CAP``; beyond, an estimate that never hides a row:
+    a page then reads one row more than it shows, and offers the next page when that row
+    exists, however far the estimate falls short."""
+
     estimated = False
 
+    def get_page(self, number):
+        """As Django's, but a page past an estimate is looked for before falling back."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            try:
+                return self.page(self.num_pages)
+            except EmptyPage:
+                return self.page(1)
+
     def page(self, number):
-        number = self.validate_number(number)
+        try:
+            number = self.validate_number(number)
+        except EmptyPage:
+            if not self.estimated or int(number) < 1:
+                raise
+            number = int(number)  # past the estimate: the rows tell whether the page exists
         bottom = (number - 1) * self.per_page
+        if not self.estimated:
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows(bottom, top), number, self)
+        rows = self._rows(bottom, bottom + self.per_page + 1)
+        more = len(rows) > self.per_page
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        known = bottom + len(rows)
+        if known > self.count:  # the estimate fell short: count what is known to exist
+            self.count = known
+            self.__dict__.pop("num_pages", None)
+        page = self._get_page(rows[: self.per_page], number, self)
+        page.has_next = lambda: more
+        page.next_page_number = lambda: number + 1
+        return page
+
+    def _rows(self, bottom, top):
         rows = self.object_list
         if bottom < DEEP_OFFSET or not hasattr(rows, "query") or rows.query.distinct or not rows.ordered:
-            return super().page(number)
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
+            return list(rows[bottom:top])
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(list(rows.filter(pk__in=ids)), number, self)
+        return list(rows.filter(pk__in=ids))
 
     @cached_property
     def count(self):
