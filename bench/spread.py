@@ -7,8 +7,9 @@ that the mixed run's scores have somewhere to go). Each URL of a page belongs to
 and is one that person may open (``reviews.policy`` decides which reviews), so a run is
 spread over the data as readers spread it and a cache helps only as much as it would in use:
 
-- review list: page 1, or any page of the reviews the reader sees; filtered by one to three
-  of state, severity, team and playbook section (pages 1–4); searched for a few terms from
+- review list: page 1, the next few pages, now and then any page of the reviews the reader
+  sees; filtered by one to three of state, severity, team and playbook section (pages 1–4);
+  searched for a few terms from
   ``seed_scale``'s vocabulary;
 - review page: a random review among all those the reader may open;
 - playbook section: a random section; version diff: a random section and pair of versions;
@@ -142,9 +143,12 @@ class Planner:
         return self.rng.randrange(len(self.users))
 
     def page(self, last, first_share):
-        """Page 1 with probability ``first_share``, else any page up to ``last``."""
+        """Page 1 with probability ``first_share``; else, as readers page, mostly the next few
+        (three in four of the rest among pages 2-5), and now and then any page up to ``last``."""
         if last <= 1 or self.rng.random() < first_share:
             return None
+        if self.rng.random() < 0.75:
+            return self.rng.randint(2, min(5, last))
         return self.rng.randint(2, last)
 
     def list_pages(self, index):

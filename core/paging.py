@@ -19,6 +19,8 @@ from rest_framework.response import Response
 # From this row on, a page first finds its rows' ids alone and then reads those rows: an
 # OFFSET over the full query computes every skipped row's columns and subqueries too.
 DEEP_OFFSET = 100
+# A page number beyond this is no page (an OFFSET past PostgreSQL's bigint is an error).
+MAX_PAGE = 10**9
 
 
 class CappedPaginator(Paginator):
@@ -44,7 +46,7 @@ class CappedPaginator(Paginator):
         try:
             number = self.validate_number(number)
         except EmptyPage:
-            if not self.estimated or int(number) < 1:
+            if not self.estimated or not 1 <= int(number) <= MAX_PAGE:
                 raise
             number = int(number)  # past the estimate: the rows tell whether the page exists
         bottom = (number - 1) * self.per_page
@@ -56,6 +58,8 @@ class CappedPaginator(Paginator):
         rows = self._rows(bottom, bottom + self.per_page + 1)
         more = len(rows) > self.per_page
         if not rows and number > 1:
+            # The estimate went past the end: count exactly, so that "last page" is the last.
+            self.exact()
             raise EmptyPage("That page contains no results")
         known = bottom + len(rows)
         if known > self.count:  # the estimate fell short: count what is known to exist
@@ -65,6 +69,13 @@ class CappedPaginator(Paginator):
         page.has_next = lambda: more
         page.next_page_number = lambda: number + 1
         return page
+
+    def exact(self):
+        """Count exactly from now on (the last page, asked for by name, or an estimate too high)."""
+        if self.estimated:
+            self.count = self.object_list.count()
+            self.estimated = False
+            self.__dict__.pop("num_pages", None)
 
     def _rows(self, bottom, top):
         rows = self.object_list
@@ -109,6 +120,11 @@ class CappedPageNumberPagination(PageNumberPagination):
     PostgreSQL's estimate, and ``count_is_estimate`` says which."""
 
     django_paginator_class = CappedPaginator
+
+    def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            paginator.exact()  # "last" is the true last page, not the estimate's
+        return super().get_page_number(request, paginator)
 
     def get_paginated_response(self, data):
         return Response(

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,8 +23,8 @@ from rest_framework.views import APIView
 
 from core.error_views import share_link_gone
 from core.errors import error_text
+from core.fragments import data_stamp
 from core.ids import parse_id
-from core.models import AuditEvent
 from core.quarters import Quarter
 from insights import charts, figures, policy, report_pdf, services, snapshot
 from insights.models import ShareLink
@@ -60,7 +59,7 @@ def dashboard_data(params, viewer, today=None):
 def cached_dashboard_data(params, viewer, today=None):
     """dashboard_data(), kept for INSIGHTS_CACHE_SECONDS in the process's cache.
 
-    The key holds the newest audit event's id: every change a service makes is
+    The key holds the data stamp (core.fragments): every change a service makes is
     audited in its own transaction, so any change starts a new key and the
     figures are never older than the last saved change. The day is in the key
     too (overdue counts move with the date), and whose figures they are: people who
@@ -69,10 +68,11 @@ def cached_dashboard_data(params, viewer, today=None):
     if not seconds:
         return dashboard_data(params, viewer, today)
     today = today or timezone.localdate()
-    stamp = AuditEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    stamp = data_stamp()
     query = urlencode(sorted((key, value) for key in params for value in params.getlist(key)))
     scope = figures.scope_of(viewer)
-    key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{scope}|{query}".encode()).hexdigest()
+    zone = timezone.get_current_timezone_name()
+    key = "insights:" + hashlib.sha256(f"{stamp}|{today}|{zone}|{scope}|{query}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
         data = dashboard_data(params, viewer, today)

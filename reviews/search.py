@@ -1,12 +1,12 @@
 """The review search (``?q=`` on the review list and ``/api/reviews/``).
 
-On PostgreSQL each review has one search document (migration 0016: the incident's
-title, customer and summary, the narrative and the findings, as a GIN-indexed
-``tsvector`` that triggers keep current). Every word typed must start a word of the
-document, in any order: ``cert`` finds "certificate" and "Certificates", ``glob`` the
-customer "Globex Corporation", ``INC-20`` the title "INC-2041"; a fragment from the
-middle of a word ("lobex") does not. A number alone also finds the review of that
-number, as in its address.
+On PostgreSQL each review has one search document (migrations 0016 and 0017: the
+incident's title, customer and summary, the narrative and the findings, as a GIN-indexed
+``tsvector`` of the words as written, that triggers keep current). Every word typed must
+start a word of the document, in any order: ``cert`` finds "certificate" and
+"Certificates", ``out`` "outage", ``glob`` the customer "Globex Corporation", ``INC-20``
+the title "INC-2041"; a fragment from the middle of a word ("lobex") does not. A
+number alone also finds the review of that number, as in its address.
 
 Other databases (SQLite, the zero-setup default) look for every word typed as a
 substring of any of those texts.
@@ -47,7 +47,7 @@ def _full_text(value, number):
         return Q(pk=number) if number is not None else Q(pk__in=[])
     query = " & ".join(f"{word}:*" for word in words)
     document = RawSQL(
-        '"reviews_review"."search_document" @@ to_tsquery(\'english\', %s)', [query], output_field=BooleanField()
+        '"reviews_review"."search_document" @@ to_tsquery(\'simple\', %s)', [query], output_field=BooleanField()
     )
     return Q(document) | Q(pk=number) if number is not None else Q(document)
 

@@ -2,6 +2,7 @@
 never another reader's, and their forms carry the reader's own CSRF token."""
 
 import re
+from datetime import UTC
 
 import pytest
 from django.core.cache import cache
@@ -56,3 +57,31 @@ def test_the_board_is_kept_until_a_change_and_each_reader_gets_their_own(cached,
 
     services.recognition_hide(governance, given, reason="Names a customer")
     assert "Calm handover" not in board(reader)[0]
+
+
+def test_only_the_form_token_is_the_readers_and_dates_follow_the_readers_time_zone(cached, staff, client):
+    from datetime import datetime
+
+    from tests.factories import make_review
+
+    author = UserFactory()
+    # Text that spells the placeholder is the author's text, not a token.
+    services.recognition_give(
+        author, category="clean_handover", message="see baton-csrf-token-placeholder", team=TeamFactory()
+    )
+    client.force_login(staff)
+    html = client.get("/recognition/").content.decode()
+    assert "see baton-csrf-token-placeholder" in html
+
+    # Escalated at 23:30 UTC: the 1st in London, the 2nd in Tokyo; each reader sees their own day.
+    from django.contrib.auth.models import Group
+
+    staff.groups.add(Group.objects.get(name="facilitators"))
+    at = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
+    make_review(staff, title="Late escalation", escalated_at=at, hours_ago=0)
+    london, tokyo = Client(), Client()
+    for reader, zone in ((london, "Europe/London"), (tokyo, "Asia/Tokyo")):
+        reader.force_login(staff)
+        reader.cookies["baton_tz"] = zone
+    assert "1 Nov 2026" in london.get("/reviews/").content.decode()
+    assert "2 Nov 2026" in tokyo.get("/reviews/").content.decode()

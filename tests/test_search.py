@@ -40,6 +40,12 @@ def test_every_word_is_found_in_any_order_and_its_beginning_is_enough(fclient, r
     assert found(fclient, "Corp") == [TITLES[0], TITLES[1]]  # part of a customer's name
 
 
+def test_a_prefix_is_never_stemmed_nor_dropped_as_a_common_word(fclient, facilitator):
+    make_review(facilitator, title="Connection pool outage at Canary Wharf", customer="Heroku Partners")
+    for prefix in ("connectio", "out", "can", "her", "at", "outage"):
+        assert "Connection pool outage" in fclient.get("/reviews/", {"q": prefix}).content.decode(), prefix
+
+
 def test_a_number_finds_the_review_it_numbers(fclient, reviews):
     acme = reviews[1]
     assert TITLES[1] in fclient.get("/reviews/", {"q": str(acme.pk)}).content.decode()
@@ -84,7 +90,7 @@ def test_the_search_document_is_indexed_and_weighs_the_title_first(facilitator, 
             [reviews[0].pk],
         )
         document = cursor.fetchone()[0]
-        assert "'certif':1A" in document and "'renew':" in document
+        assert "'certificates':1A" in document and "'renewal':" in document  # words as written
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN SELECT id FROM reviews_review WHERE search_document @@ to_tsquery('english', 'cert:*')")
         plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -185,3 +191,17 @@ def test_past_the_cap_every_row_is_reached_page_by_page_whatever_the_estimate(fc
     body = api.get("/api/reviews/").json()
     assert body["count_is_estimate"] is (connection.vendor == "postgresql")
     assert len(body["results"]) == 27
+
+
+def test_odd_page_numbers_are_answered_and_last_is_the_last(fclient, api, facilitator, settings):
+    settings.LIST_COUNT_CAP = 2  # past it, PostgreSQL's estimate stands in for the count
+    for i in range(5):
+        make_review(facilitator, title=f"Escalation number {i}", hours_ago=10 + i)
+    api.force_authenticate(facilitator)
+    for page in ("0", "-1", "abc", "1" * 19, "9" * 30, "1000000000", "2"):
+        assert fclient.get("/reviews/", {"page": page}).status_code == 200, page
+        assert api.get("/api/reviews/", {"page": page}).status_code in (200, 404), page
+    last = api.get("/api/reviews/", {"page": "last"})
+    assert last.status_code == 200 and "Escalation number 4" in str(last.json()["results"])
+    html = fclient.get("/reviews/", {"page": "999"}).content.decode()  # past the end: the last page
+    assert "Escalation number 4" in html
