@@ -114,13 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # PostgreSQL's default random_page_cost (4) is for spinning disks: on SSDs it makes the
-        # planner scan a whole table rather than use an index (the review search's GIN index).
-        # Empty behind a pooler that refuses startup options (PgBouncer): set it on the database.
-        if cost := env.str("PG_RANDOM_PAGE_COST", default="1.1"):
-            options = DATABASES["default"].setdefault("OPTIONS", {})
-            options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
+    # PostgreSQL's default random_page_cost (4) is for spinning disks: on SSDs it makes the
+    # planner scan a whole table rather than use an index (the review search's GIN index).
+    # Empty behind a pooler that refuses startup options (PgBouncer): set it on the database.
+    cost = env.str("PG_RANDOM_PAGE_COST", default="1.1")
+    if cost and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
