@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from core.api import NotificationViewSet
 from integrations.api import DeliveryViewSet, SourceViewSet
 from playbook.api import CycleViewSet, RevisionViewSet, SectionViewSet, TaskViewSet
 from recognition.api import RecognitionViewSet
@@ -34,6 +35,7 @@ router.register("playbook/cycles", CycleViewSet, basename="playbook-cycle")
 router.register("playbook/tasks", TaskViewSet, basename="playbook-task")
 router.register("integrations/sources", SourceViewSet, basename="integration-source")
 router.register("integrations/deliveries", DeliveryViewSet, basename="integration-delivery")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 
 class APIDocsView(SpectacularSwaggerSplitView):

@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.send_action_item_reminders",
         "schedule": env.float("REMINDER_SECONDS", default=3600.0),
     },
+    "score-reminders": {
+        "task": "reviews.tasks.send_score_reminders",
+        "schedule": env.float("REMINDER_SECONDS", default=3600.0),
+    },
     "recognition-notices": {
         "task": "recognition.tasks.reconcile_notices",
         "schedule": env.float("RECOGNITION_RECONCILE_SECONDS", default=300.0),
@@ -329,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.apply_waiting",
         "schedule": env.float("INTEGRATIONS_RECONCILE_SECONDS", default=30.0),
     },
+    "notifications": {
+        "task": "core.tasks.deliver_notifications",
+        "schedule": env.float("NOTIFICATION_RECONCILE_SECONDS", default=300.0),
+    },
+    "notifications-purge": {"task": "core.tasks.purge_notifications", "schedule": 86400.0},
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",
         "schedule": env.float("CYCLE_SECONDS", default=3600.0),
@@ -338,6 +347,21 @@ CELERY_BEAT_SCHEDULE = {
 # owners are reminded this many days before.
 PLAYBOOK_TASK_DUE_DAYS = env.int("PLAYBOOK_TASK_DUE_DAYS", default=30)
 PLAYBOOK_REMINDER_DAYS = env.int("PLAYBOOK_REMINDER_DAYS", default=7)
+# Notifications: events of this many seconds go out in one mail per person; the daily digest is
+# sent at DIGEST_HOUR (site time zone); the inbox keeps read and sent ones NOTIFICATION_KEEP_DAYS.
+NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=60)
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+NOTIFICATION_KEEP_DAYS = env.int("NOTIFICATION_KEEP_DAYS", default=90)
+# A review is in scoring this many days without someone's scores before they are reminded.
+SCORE_REMINDER_DAYS = env.int("SCORE_REMINDER_DAYS", default=3)
+# Slack: a bot token (xoxb-…, scopes chat:write, users:read, users:read.email) turns on Slack as a
+# channel; publications and recognitions are also posted to these channels when set.
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api/")
+SLACK_TIMEOUT = env.int("SLACK_TIMEOUT", default=10)
+SLACK_RATE_LIMIT_RETRIES = env.int("SLACK_RATE_LIMIT_RETRIES", default=3)
+SLACK_REVIEWS_CHANNEL = env.str("SLACK_REVIEWS_CHANNEL", default="")
+SLACK_KUDOS_CHANNEL = env.str("SLACK_KUDOS_CHANNEL", default="")
 # Recognitions one person may give in 24 hours.
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 # The cache: Redis in production (CACHE_URL=redis://host:6379/1), shared by every process;

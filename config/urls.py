@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from config import views
 from config.api import APIDocsView, router
-from core import audit_views, error_views
+from core import audit_views, error_views, inbox_views
 from core import people as people_views
 from reviews.api import LanguageCheckView
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("audit/", audit_views.audit_log, name="audit"),
     path("people/", people_views.people_search, name="people"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/unread/", inbox_views.unread, name="inbox-unread"),
+    path("inbox/read/", inbox_views.mark_read, name="inbox-read"),
+    path("inbox/settings/", inbox_views.settings_page, name="notification-settings"),
+    path("inbox/<str:notification_id>/", inbox_views.follow, name="inbox-follow"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),

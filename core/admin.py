@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AuditEvent, Heartbeat, ScheduledJob
+from core.models import AuditEvent, ChannelPost, Heartbeat, Notification, ScheduledJob
 
 
 @admin.register(ScheduledJob)
@@ -35,3 +35,27 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _SendingAdmin(admin.ModelAdmin):
+    """What was sent and what waits (attempts and the last error); read here, sent by core.delivery."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(_SendingAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "channel", "sent_at", "attempts", "read_at"]
+    list_filter = ["channel", "kind"]
+    search_fields = ["title", "recipient__username", "last_error"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ChannelPost)
+class ChannelPostAdmin(_SendingAdmin):
+    list_display = ["created_at", "channel", "title", "sent_at", "attempts", "last_error"]

@@ -112,3 +112,107 @@ class Submission(models.Model):
             return bool(self.url)
         model = self.created_type.model_class()
         return model is not None and model._default_manager.filter(pk=self.created_id).exists()
+
+
+class Channel(models.TextChoices):
+    """Where a person is told about an event. The inbox always shows it."""
+
+    SITE = "site", "In Baton only"
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    DIGEST = "digest", "Daily digest email"
+
+
+class Notification(models.Model):
+    """One event told to one person: a row of their inbox, and, where they chose email, Slack or the
+    daily digest, the claim of its sending (``sent_at`` commits with the send, core.delivery).
+
+    ``key`` names the event; (recipient, key) is unique, so telling twice is harmless."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, help_text="The text of its mail.")
+    url = models.CharField(max_length=500, blank=True)
+    topic = models.CharField(max_length=60, blank=True, help_text="What it is about, e.g. review:12 (for muting).")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SITE)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_event")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="inbox_newest"),
+            models.Index(
+                fields=["recipient"],
+                name="inbox_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            models.Index(
+                fields=["channel", "created_at"],
+                name="notification_unsent",
+                condition=models.Q(sent_at__isnull=True) & ~models.Q(channel="site"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.title}"
+
+
+class NotificationChoice(models.Model):
+    """A person's channel for one kind of event (core.notifications.EVENTS); the default otherwise."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_choices")
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_choice_per_event_kind")]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} → {self.channel}"
+
+
+class Mute(models.Model):
+    """A person asked to hear no more about one thing (a review): its broadcast events skip them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mutes")
+    topic = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="one_mute_per_topic")]
+
+    def __str__(self):
+        return f"{self.user} muted {self.topic}"
+
+
+class ChannelPost(models.Model):
+    """A message to a configured Slack channel (publications, recognitions), sent once: ``key`` is
+    unique and ``sent_at`` commits with the post."""
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="channel_post_unsent", condition=models.Q(sent_at__isnull=True))
+        ]
+
+    def __str__(self):
+        return f"#{self.channel} · {self.title}"

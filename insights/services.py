@@ -1,7 +1,7 @@
 """Every change Insights makes: the quarter's snapshot, prepared once, and customer share links.
 
 The same shape as the other apps' services: policy check, validation, write,
-audit, mail through core.notify's claim-then-send.
+audit, notices through core.notifications.
 """
 
 import secrets
@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from core import audit, notify
+from core import audit, delivery, notifications, notify
 from core.errors import require
 from core.quarters import Quarter
 from core.roles import GOVERNANCE
@@ -34,28 +35,26 @@ def snapshot_prepare(today=None):
         report = snapshots.internal(Period.quarter(year, quarter), viewer=ORGANISATION)
         figures = {"overall": as_json(report["overall"]), "previous": as_json(report["previous"])}
         notify.claim(Snapshot, year=year, quarter=quarter, figures=figures)
-    # Exactly one run flips notified_at and sends the mail; both commit together.
-    with notify.sending():
+    # Exactly one run flips notified_at and tells the governance owners; both commit together.
+    with transaction.atomic():
         if not Snapshot.objects.filter(year=year, quarter=quarter, notified_at__isnull=True).update(
             notified_at=timezone.now()
         ):
             return 0
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=GOVERNANCE, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
+        told = notifications.notify(
+            get_user_model().objects.filter(groups__name=GOVERNANCE, is_active=True),
+            "snapshot.ready",
+            key=f"snapshot.ready:{year}-Q{quarter}",
+            title=f"The performance snapshot for {period.label} is ready",
+            body=render_to_string(
+                "insights/email/snapshot_ready.txt",
+                {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
+            ),
+            url=reverse("snapshot") + f"?quarter={year}-Q{quarter}",
+            deliver=False,
         )
-        if recipients:
-            notify.send(
-                f"Baton: the performance snapshot for {period.label} is ready",
-                render_to_string(
-                    "insights/email/snapshot_ready.txt",
-                    {"period": period, "year": year, "quarter": quarter, "site_url": settings.SITE_URL},
-                ),
-                recipients,
-            )
-    return len(recipients)
+    delivery.deliver_pending()
+    return len(told)
 
 
 SHARE_LINK_DAYS = 30

@@ -294,6 +294,7 @@ class ReviewTask(models.Model):
 class NoticeKind(models.TextChoices):
     REMINDER = "reminder", "Reminder to the owner"
     ESCALATION = "escalation", "Escalation to governance"
+    OVERDUE = "overdue", "Overdue, to the owner"
     ASSIGNED = "assigned", "Reassigned to the owner"
     REMIND_NOW = "remind_now", "Reminder a governance owner asked for"
 

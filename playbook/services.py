@@ -17,14 +17,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, F, OuterRef, Prefetch
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from core import audit, notify
+from core import audit, delivery, notifications, notify
 from core.errors import check_version, require
 from core.quarters import Quarter
 from core.roles import GOVERNANCE
 from core.tasks import enqueue_on_commit
-from playbook import ownership, policy, selectors
+from playbook import notices, ownership, policy, selectors
 from playbook.models import (
     NoticeKind,
     ReviewCycle,
@@ -163,6 +164,7 @@ def revision_create(
     if submit:
         _submit(revision)
         audit.record(user, "revision.submitted", revision)
+        notices.revision_submitted(user, revision)
     return revision
 
 
@@ -230,6 +232,7 @@ def revision_submit(user, revision):
         raise ValidationError("Only a draft can be submitted.")
     _submit(revision)
     audit.record(user, "revision.submitted", revision)
+    notices.revision_submitted(user, revision)
     return revision
 
 
@@ -330,6 +333,8 @@ def revision_approve(user, revision, *, comment="", attest_regulatory=False, att
         changes={"state": [RevisionState.SUBMITTED, RevisionState.APPROVED], "attested": [None, "both"]},
     )
     audit.record(user, "playbook.version_published", version, note=f"From revision #{revision.pk}")
+    notices.revision_decided(user, revision)
+    notices.stale_revisions(user, version)
     if revision.prompted_by_action_id:
         review_services.action_item_done_by_revision(
             user, revision.prompted_by_action, note=f"Playbook revision #{revision.pk} was approved."
@@ -360,6 +365,7 @@ def revision_reject(user, revision, *, comment):
         ReviewTask.objects.filter(pk=revision.review_task_id, state=TaskState.PENDING).update(
             state=TaskState.OPEN, version=F("version") + 1
         )
+    notices.revision_decided(user, revision)
     return revision
 
 
@@ -454,12 +460,14 @@ def cycle_reconcile(today=None):
 
 
 def task_notices_send(today=None, *, task_ids=None):
-    """Send every mail about the open quarterly tasks that is due and not yet sent.
+    """Tell everything about the open quarterly tasks that is due and not yet told.
 
-    One reminder to the owner before each due date; one escalation to each governance owner
-    once it has passed; the mail telling a new owner a task was reassigned to them; the
-    reminder a governance owner asked for. Each is claimed before it is sent, so none goes
-    twice (``TaskNotice``). ``task_ids`` limits the run to those tasks. Returns mails sent.
+    One reminder to the owner before each due date; once it has passed, one notice to the
+    owner and one escalation to each governance owner; the notice telling a new owner a task
+    was reassigned to them; the reminder a governance owner asked for. Each is claimed when it
+    is told, so none goes twice (``TaskNotice``), and each person gets one mail per run however
+    many tasks it covers (core.delivery). ``task_ids`` limits the run to those tasks. Returns
+    the notices told.
     """
     today = today or timezone.localdate()
     open_tasks = ReviewTask.objects.exclude(state=TaskState.DONE).select_related(
@@ -481,14 +489,19 @@ def task_notices_send(today=None, *, task_ids=None):
     for task in waiting_on_owner.filter(due_on__lt=today):
         occasion = task.due_on.isoformat()
         already = set(
-            task.notices.filter(kind=NoticeKind.ESCALATION, occasion=occasion).values_list("recipient_id", flat=True)
+            task.notices.filter(kind__in=[NoticeKind.ESCALATION, NoticeKind.OVERDUE], occasion=occasion).values_list(
+                "kind", "recipient_id"
+            )
         )
-        recipients = [person for person in governance if person.pk not in already]
+        if (NoticeKind.OVERDUE, task.assignee_id) not in already:
+            sent += _notify(task, NoticeKind.OVERDUE, [task.assignee], occasion)
+        recipients = [person for person in governance if (NoticeKind.ESCALATION, person.pk) not in already]
         if recipients:
             sent += _notify(task, NoticeKind.ESCALATION, recipients, occasion)
     for kind, moment in ((NoticeKind.ASSIGNED, "reassigned_at"), (NoticeKind.REMIND_NOW, "reminder_asked_at")):
         for task, occasion in _unsent(open_tasks.filter(**{f"{moment}__isnull": False}), kind, moment):
             sent += _notify(task, kind, [task.assignee], occasion)
+    delivery.deliver_pending()
     return sent
 
 
@@ -507,31 +520,36 @@ def _unsent(tasks, kind, moment):
 
 
 NOTICE_MAILS = {
-    NoticeKind.REMINDER: ("playbook/email/task_reminder.txt", "Baton: playbook review of “{section}” due {due}"),
-    NoticeKind.ESCALATION: ("playbook/email/task_escalation.txt", "Baton: overdue playbook review of “{section}”"),
-    NoticeKind.ASSIGNED: ("playbook/email/task_assigned.txt", "Baton: the playbook review of “{section}” is yours"),
-    NoticeKind.REMIND_NOW: ("playbook/email/task_reminder.txt", "Baton: reminder, review of “{section}” due {due}"),
+    NoticeKind.REMINDER: ("task.due_soon", "task_reminder.txt", "Playbook review of “{section}” due {due}"),
+    NoticeKind.ESCALATION: ("task.escalated", "task_escalation.txt", "Overdue playbook review of “{section}”"),
+    NoticeKind.OVERDUE: ("task.overdue", "task_overdue.txt", "Your playbook review of “{section}” is overdue"),
+    NoticeKind.ASSIGNED: ("task.assigned", "task_assigned.txt", "The playbook review of “{section}” is yours"),
+    NoticeKind.REMIND_NOW: ("task.due_soon", "task_reminder.txt", "Reminder, review of “{section}” due {due}"),
 }
 
 
+@transaction.atomic
 def _notify(task, kind, recipients, occasion):
-    template, subject = NOTICE_MAILS[kind]
-    with notify.sending():
-        claimed = [
-            person
-            for person in recipients
-            if notify.claim(TaskNotice, task=task, kind=kind, recipient=person, occasion=occasion)
-        ]
-        addresses = [person.email for person in claimed if person.email]
-        if not addresses:
-            return 0
-        context = {"task": task, "kind": kind, "site_url": settings.SITE_URL}
-        notify.send(
-            subject.format(section=task.section, due=f"{task.due_on:%-d %b}"),
-            render_to_string(template, context),
-            addresses,
-        )
-    return len(addresses)
+    """Claim the notice for each recipient and tell them, together; returns the people told."""
+    event, template, title = NOTICE_MAILS[kind]
+    claimed = [
+        person
+        for person in recipients
+        if notify.claim(TaskNotice, task=task, kind=kind, recipient=person, occasion=occasion)
+    ]
+    if not claimed:
+        return 0
+    context = {"task": task, "kind": kind, "site_url": settings.SITE_URL}
+    told = notifications.notify(
+        claimed,
+        event,
+        key=f"task.{kind}:{task.pk}:{occasion}",
+        title=title.format(section=task.section, due=f"{task.due_on:%-d %b}"),
+        body=render_to_string(f"playbook/email/{template}", context),
+        url=task.get_absolute_url() if kind != NoticeKind.ESCALATION else reverse("playbook:cycle"),
+        deliver=False,
+    )
+    return len(told)
 
 
 # A task: its owner completes it; a governance owner runs it ------------------------------

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core import audit, notify
+from core import audit, delivery, notifications, notify
 from core.tasks import enqueue_on_commit
 from recognition import policy
 from recognition.models import Category, NoticeKind, Recognition, RecognitionNotice, Second
@@ -84,6 +84,16 @@ def recognition_second(user, recognition):
     except IntegrityError:
         raise ValidationError("You have already seconded this recognition.") from None
     audit.record(user, "recognition.seconded", recognition)
+    notifications.notify(
+        [recognition.author],
+        "recognition.seconded",
+        key=f"recognition.seconded:{seconded.pk}",
+        title=f"{_name(user)} seconded your recognition of {recognition.recipient_name}",
+        body=f"{_name(user)} seconded what you said about {recognition.recipient_name}: {recognition.message}",
+        url=recognition.get_absolute_url(),
+        topic=f"recognition:{recognition.pk}",
+        actor=user,
+    )
     return seconded
 
 
@@ -115,30 +125,49 @@ def recipients(recognition):
 
 
 def send_notices(recognition_id):
-    """Mail what is due about one recognition, once: the recipients when it is
-    given, the author when it is hidden. Returns the mails sent."""
+    """Tell what is due about one recognition, once: the recipients when it is given (and the
+    kudos channel), the author when it is hidden. Returns the people told."""
     recognition = Recognition.objects.select_related("team", "person", "author", "hidden_by").get(pk=recognition_id)
     if recognition.hidden_at is not None:
         targets, kind, template = [recognition.author], NoticeKind.HIDDEN, "recognition/email/hidden.txt"
     else:
         targets, kind, template = recipients(recognition), NoticeKind.RECOGNISED, "recognition/email/recognised.txt"
-    sent = 0
+        notifications.post(
+            "SLACK_KUDOS_CHANNEL",
+            key=f"recognition.given:{recognition.pk}",
+            title=f"{_name(recognition.author)} recognised {recognition.recipient_name}",
+            text=f"{recognition.get_category_display()}: {recognition.message}",
+            url=recognition.get_absolute_url(),
+            deliver=False,
+        )
+    told = 0
     for person in targets:
-        with notify.sending():
+        with transaction.atomic():
             if not notify.claim(RecognitionNotice, recognition=recognition, kind=kind, recipient=person):
-                continue  # already sent
-            if not person.email:
-                continue
+                continue  # already told
             context = {"recognition": recognition, "person": person, "site_url": settings.SITE_URL}
-            subject = (
-                f"Baton: {recognition.author.get_full_name() or recognition.author} recognised "
-                f"{'you' if recognition.person_id else recognition.team.name}"
+            title = (
+                f"{_name(recognition.author)} recognised {'you' if recognition.person_id else recognition.team.name}"
                 if kind == NoticeKind.RECOGNISED
-                else "Baton: your recognition was hidden"
+                else "Your recognition was hidden"
             )
-            notify.send(subject, render_to_string(template, context), [person.email])
-        sent += 1
-    return sent
+            told += len(
+                notifications.notify(
+                    [person],
+                    f"recognition.{'received' if kind == NoticeKind.RECOGNISED else 'hidden'}",
+                    key=f"recognition.{kind}:{recognition.pk}",
+                    title=title,
+                    body=render_to_string(template, context),
+                    url=recognition.get_absolute_url(),
+                    deliver=False,
+                )
+            )
+    delivery.deliver_pending()
+    return told
+
+
+def _name(person):
+    return person.get_full_name() or person.get_username()
 
 
 def reconcile_notices(older_than=timedelta(minutes=2)):

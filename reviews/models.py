@@ -246,6 +246,8 @@ class Review(models.Model):
     # Consolidated when published (and on demand): the mean of the dimension medians, 0–100.
     clarity_score = models.FloatField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When scoring last opened (draft → in review): the round that score reminders count from.
+    scoring_opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

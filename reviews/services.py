@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from core import audit, moments, notify
+from core import audit, delivery, moments, notifications, notify
 from core.errors import check_version, require
-from reviews import policy, selectors
+from reviews import notices, policy, selectors
 from reviews.metrics import clarity_score, consolidate
 from reviews.models import (
     ActionItem,
@@ -435,6 +436,7 @@ def participant_invite(user, review, *, invitee):
     if not created:
         raise ValidationError({"user": [f"{invitee.get_full_name() or invitee} is already a participant."]})
     audit.record(user, "review.participant_invited", review, changes={"participant": [None, invitee.get_username()]})
+    notices.invited(user, participant)
     return participant
 
 
@@ -563,7 +565,9 @@ def review_start(user, review):
     review = _transition(user, review, [ReviewState.DRAFT], ReviewState.IN_REVIEW, "Only a draft can go into review.")
     if not review.participants.exists():
         raise ValidationError("Invite at least one participant before starting the review.")
+    review.scoring_opened_at = timezone.now()
     review.save()
+    notices.scoring_opened(user, review)
     return review
 
 
@@ -600,6 +604,7 @@ def review_publish(user, review):
         author=user,
         reason="Published",
     )
+    notices.published(user, review)
     return review
 
 
@@ -639,6 +644,7 @@ def review_amend(user, review, *, narrative, reason, version=None):
         author=user,
         reason=reason.strip(),
     )
+    notices.amended(user, review, number, reason.strip())
     return review
 
 
@@ -764,6 +770,7 @@ def action_item_add(user, review, *, title, owner, due_on, kind=ActionKind.OTHER
         url=review.get_absolute_url(),
         changes={"owner": [None, owner.get_username()], "due_on": [None, due_on.isoformat()]},
     )
+    notices.action_assigned(user, item)
     return item
 
 
@@ -799,6 +806,8 @@ def action_item_edit(user, item, *, version=None, **values):
     item.save()
     if changes := audit.diff(before, audit.snapshot(item, ACTION_FIELDS)):
         audit.record(user, "action_item.edited", item, url=review.get_absolute_url(), changes=changes)
+        if "owner" in changes and item.state == ActionState.OPEN:
+            notices.action_assigned(user, item)
     return item
 
 
@@ -825,6 +834,8 @@ def action_item_set_state(user, item, *, state, reason="", version=None):
         url=item.review.get_absolute_url(),
         changes=audit.diff(before, audit.snapshot(item, ["state", "dropped_reason"])),
     )
+    if state != ActionState.OPEN and before["state"] != state:
+        notices.action_closed(user, item)
     return item
 
 
@@ -849,6 +860,7 @@ def action_item_done_by_revision(user, item, *, note):
         note=note,
         changes={"state": [ActionState.OPEN, ActionState.DONE]},
     )
+    notices.action_closed(user, item)
     return True
 
 
@@ -879,11 +891,11 @@ REMIND_DAYS_BEFORE = 2
 
 
 def action_item_reminders_send(today=None):
-    """Send each owner one mail for items due within two days and one for
-    overdue items; an item is reminded once per kind and due date.
+    """Tell each owner once about their items due within two days and once about overdue ones;
+    an item is reminded once per kind and due date, and each owner gets one mail per run.
 
-    Derived from the database and the record of what was sent, so running it
-    twice, late or concurrently sends nothing twice. Returns mails sent.
+    Derived from the database and the record of what was told, so running it twice, late or
+    concurrently tells nothing twice. Returns the owners told.
     """
     today = today or timezone.localdate()
     open_items = ActionItem.objects.open().select_related("owner", "review__incident")
@@ -893,29 +905,63 @@ def action_item_reminders_send(today=None):
         ),
         ReminderKind.OVERDUE: open_items.filter(due_on__lt=today),
     }
-    sent = 0
+    told = 0
     for kind, items in batches.items():
         by_owner = {}
         for item in items.exclude(reminders__kind=kind, reminders__due_on=F("due_on")).order_by("owner_id", "due_on"):
             by_owner.setdefault(item.owner, []).append(item)
         for owner, owner_items in by_owner.items():
-            sent += _remind(owner, kind, owner_items, today)
-    return sent
+            told += _remind(owner, kind, owner_items, today)
+    delivery.deliver_pending()
+    return told
 
 
+@transaction.atomic
 def _remind(owner, kind, items, today):
-    """Claim the reminders (unique rows) and mail, in one transaction; a lost race sends nothing."""
-    with notify.sending():
-        claimed = [
-            item
-            for item in items
-            if notify.claim(ActionReminder, action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
-        ]
-        if not claimed or not owner.email:
-            return 0
-        context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
-        subject = f"Baton: {len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
-            "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
+    """Claim the reminders (unique rows) and tell the owner, together; a lost race tells nothing."""
+    claimed = [
+        item
+        for item in items
+        if notify.claim(ActionReminder, action_item=item, kind=kind, due_on=item.due_on, sent_on=today)
+    ]
+    if not claimed:
+        return 0
+    context = {"owner": owner, "items": claimed, "kind": kind, "today": today, "site_url": settings.SITE_URL}
+    title = f"{len(claimed)} action item{'s' if len(claimed) != 1 else ''} " + (
+        "due soon" if kind == ReminderKind.DUE_SOON else "overdue"
+    )
+    told = notifications.notify(
+        [owner],
+        f"action_item.{kind}",
+        key=f"action_item.{kind}:{today.isoformat()}:" + ",".join(str(item.pk) for item in claimed),
+        title=title,
+        body=render_to_string("reviews/email/action_reminder.txt", context),
+        url=reverse("home"),
+        deliver=False,
+    )
+    return len(told)
+
+
+def score_reminders_send(now=None):
+    """Remind each participant once per scoring round when a review has been in scoring
+    ``SCORE_REMINDER_DAYS`` without their scores. Returns the participants told."""
+    days = settings.SCORE_REMINDER_DAYS
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    due = (
+        Participant.objects.filter(
+            submitted_at__isnull=True,
+            review__state=ReviewState.IN_REVIEW,
+            review__archived_at__isnull=True,
+            review__scoring_opened_at__lte=cutoff,
         )
-        notify.send(subject, render_to_string("reviews/email/action_reminder.txt", context), [owner.email])
-    return 1
+        .select_related("user", "review__incident")
+        .order_by("review_id", "pk")
+    )
+    by_review = {}
+    for participant in due:
+        by_review.setdefault(participant.review, []).append(participant)
+    for review, participants in by_review.items():
+        with transaction.atomic():
+            notices.score_reminder(review, participants, days)
+    delivery.deliver_pending()
+    return sum(len(people) for people in by_review.values())

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/actions/<int:item_pk>/", views.action_correct, name="action-correct"),
     path("<int:pk>/actions/<int:item_pk>/state/", views.action_state, name="action-state"),
     path("<int:pk>/language/dismiss/", views.dismiss, name="dismiss"),
+    path("<int:pk>/mute/", views.mute, name="mute"),
     path("<int:pk>/publish/confirm/", views.publish_confirm, name="publish-confirm"),
     path("<int:pk>/<slug:action>/", views.transition, name="transition"),
 ]

@@ -12,14 +12,14 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
-from core import once
+from core import notifications, once
 from core.durations import format_duration
 from core.errors import Conflict, error_text
 from core.forms import add_service_errors
 from core.fragments import fragment
 from core.paging import CappedPaginator
 from core.people import PersonChoiceField, name_of, people
-from reviews import language, policy, selectors, services
+from reviews import language, notices, policy, selectors, services
 from reviews import provenance as review_provenance
 from reviews.filters import ReviewFilter
 from reviews.forms import (
@@ -275,6 +275,7 @@ def _render_detail(request, review, status=200, **forms):
         "dismissals": list(review.dismissals.all()),
         "action_states": ActionState.choices,
         "can_recognise": manage or scoring["mine"] is not None,
+        "muted": notifications.is_muted(user, notices.topic(review)),
         "keep_open": keep_open,
         # While the facilitator works, a finished section folds to its summary (not the one they
         # are working in); readers see it all.
@@ -663,6 +664,21 @@ def publish_confirm(request, pk):
         "blockers": [message for _, message in selectors.publish_blockers(review)],
     }
     return render(request, "reviews/publish_confirm.html", context)
+
+
+@require_POST
+def mute(request, pk):
+    """Stop (or start again) hearing about this review's broadcast events: one click."""
+    review = selectors.review_or_404(request.user, pk)
+    muted = request.POST.get("muted") != "0"
+    notifications.topic_mute(request.user, notices.topic(review), muted=muted)
+    messages.success(
+        request,
+        "Muted: you will not be told about this review's scoring, publication or amendments."
+        if muted
+        else "Unmuted: you will be told about this review again.",
+    )
+    return _to(review)
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.models import Notification
 from insights import services as insights
 from integrations import services as integrations
 from playbook import services as playbook
@@ -137,6 +138,7 @@ def world(db, staff, facilitator, governance, admin):
         "team": team,
         "source": source,
         "delivery": delivery,
+        "notification": Notification.objects.filter(recipient=participant).first(),
     }
 
 
@@ -166,6 +168,10 @@ def kwargs_for(name, w):
         "reviews:finding-remove": {"pk": d.pk, "finding_pk": w["finding"].pk},
         "reviews:participant-remove": {"pk": d.pk, "participant_pk": d.participants.get().pk},
         "reviews:publish-confirm": {"pk": d.pk},
+        "reviews:mute": {"pk": d.pk},
+        "inbox-follow": {"notification_id": w["notification"].pk},
+        "notification-detail": {"pk": w["notification"].pk},
+        "notification-read": {"pk": w["notification"].pk},
         "role-assignment-end": {"pk": w["assignment"].pk},
         "playbook:revision": {"pk": w["proposal"].pk},
         "playbook:revision-edit": {"pk": w["proposal"].pk},
@@ -406,6 +412,22 @@ EXPECTED = {
     ("reviews:invite", "POST"): "302 404 403 302 404 302",
     ("reviews:scores", "GET"): "302 405 405 405 405 405",
     ("reviews:scores", "POST"): "302 404 302 403 404 403",
+    ("reviews:mute", "GET"): "302 405 405 405 405 405",
+    ("reviews:mute", "POST"): "302 404 302 302 404 302",
+    ("notification-list", "GET"): "401 200 200 200 200 200",
+    ("notification-detail", "GET"): "401 404 200 404 404 404",
+    ("notification-read", "POST"): "401 404 200 404 404 404",
+    ("notification-read-all", "POST"): "401 200 200 200 200 200",
+    ("inbox", "GET"): "302 200 200 200 200 200",
+    ("inbox", "POST"): "302 405 405 405 405 405",
+    ("inbox-unread", "GET"): "302 200 200 200 200 200",
+    ("inbox-unread", "POST"): "302 405 405 405 405 405",
+    ("inbox-read", "GET"): "302 405 405 405 405 405",
+    ("inbox-read", "POST"): "302 302 302 302 302 302",
+    ("inbox-follow", "GET"): "302 404 302 404 404 404",
+    ("inbox-follow", "POST"): "302 405 405 405 405 405",
+    ("notification-settings", "GET"): "302 200 200 200 200 200",
+    ("notification-settings", "POST"): "302 302 302 302 302 302",
     ("reviews:transition", "GET"): "302 405 405 405 405 405",
     ("reviews:transition", "POST"): "302 404 403 302 404 302",
     ("reviews:entry-correct", "GET"): "302 404 403 200 404 200",

@@ -39,3 +39,25 @@
   window.addEventListener("hashchange", openTarget);
   openTarget();
 })();
+
+// The bell in the header: how many notifications are unread, asked on load and every minute.
+(function () {
+  "use strict";
+  var bell = document.querySelector(".bell[data-unread-url]");
+  if (!bell || !window.fetch) return;
+  var badge = bell.querySelector(".bell-count");
+  function show(count) {
+    badge.hidden = !count;
+    badge.textContent = count > 99 ? "99+" : String(count);
+    bell.setAttribute("aria-label", count ? "Inbox, " + count + " unread" : "Inbox");
+  }
+  function ask() {
+    fetch(bell.getAttribute("data-unread-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && typeof data.unread === "number") show(data.unread); })
+      .catch(function () { /* offline: the bell keeps its last count */ });
+  }
+  ask();
+  setInterval(ask, 60000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) ask(); });
+})();
