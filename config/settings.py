@@ -338,6 +338,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("NOTIFICATION_RECONCILE_SECONDS", default=300.0),
     },
     "notifications-purge": {"task": "core.tasks.purge_notifications", "schedule": 86400.0},
+    "webhooks": {"task": "integrations.tasks.send_webhooks", "schedule": env.float("WEBHOOK_SECONDS", default=15.0)},
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",
         "schedule": env.float("CYCLE_SECONDS", default=3600.0),
@@ -362,6 +363,13 @@ SLACK_TIMEOUT = env.int("SLACK_TIMEOUT", default=10)
 SLACK_RATE_LIMIT_RETRIES = env.int("SLACK_RATE_LIMIT_RETRIES", default=3)
 SLACK_REVIEWS_CHANNEL = env.str("SLACK_REVIEWS_CHANNEL", default="")
 SLACK_KUDOS_CHANNEL = env.str("SLACK_KUDOS_CHANNEL", default="")
+# Outgoing webhooks: a message is retried for WEBHOOK_RETRY_HOURS; a subscription failing for
+# WEBHOOK_DISABLE_HOURS is switched off. Private, loopback and link-local addresses are refused
+# unless WEBHOOKS_ALLOW_PRIVATE (the tests' local receivers).
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_DISABLE_HOURS = env.int("WEBHOOK_DISABLE_HOURS", default=24)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 # Recognitions one person may give in 24 hours.
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 # The cache: Redis in production (CACHE_URL=redis://host:6379/1), shared by every process;

@@ -58,6 +58,7 @@ EVENTS = {
     "recognition.seconded": Event("Someone seconded your recognition", "Recognition", S, mutable=True),
     "recognition.hidden": Event("Your recognition was hidden", "Recognition", E),
     "snapshot.ready": Event("The quarterly performance snapshot is ready", "Insights", E),
+    "webhook.disabled": Event("A webhook you own was switched off after failing for a day", "Integrations", E),
 }
 del E, S
 

@@ -2,6 +2,7 @@ import json
 
 from django import forms
 
+from integrations import outbound
 from integrations.models import Source
 from teams.models import Team
 
@@ -111,3 +112,22 @@ def pretty(body):
         return json.dumps(json.loads(body), indent=2, ensure_ascii=False)[:200_000]
     except (ValueError, RecursionError):
         return body[:200_000]
+
+
+def _event_choices():
+    families = [(family, f"Every {family[:-2].replace('_', ' ')} event") for family in outbound.FAMILIES]
+    return families + [(event, event) for event in outbound.EVENT_TYPES]
+
+
+class SubscriptionForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What follows Baton here, e.g. “BI warehouse”.")
+    url = forms.URLField(label="Address", max_length=500, assume_scheme="https", help_text="Baton POSTs JSON here.")
+    events = forms.MultipleChoiceField(choices=_event_choices, widget=forms.CheckboxSelectMultiple)
+    active = forms.BooleanField(label="Sending", required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["active"]
+            del self.fields["version"]

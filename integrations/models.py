@@ -257,3 +257,92 @@ class PersonLink(models.Model):
 
     def __str__(self):
         return f"{self.name or self.external_id} ({self.source})"
+
+
+# Outgoing: other systems follow Baton --------------------------------------------------------
+
+
+class Subscription(models.Model):
+    """An outside address that receives Baton's events, signed per Standard Webhooks with its secret."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField("address", max_length=500)
+    events = models.JSONField(default=list, help_text="Event types, or a family such as action_item.*")
+    # Never shown again after it is made (integrations.services.subscription_create).
+    secret = models.CharField(max_length=200, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("integrations:webhook", args=[self.pk])
+
+    def wants(self, event_type):
+        return any(
+            pattern == event_type or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+            for pattern in self.events
+        )
+
+
+class OutgoingMessage(models.Model):
+    """One event for one subscription: made once from the audit trail (unique per audit event),
+    sent until the subscriber answers 2xx, retried with growing waits for WEBHOOK_RETRY_HOURS."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="messages")
+    audit_event_id = models.BigIntegerField()
+    msg_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The subscriber's HTTP status.")
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "audit_event_id"], name="one_message_per_event")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outgoing_due",
+                condition=models.Q(delivered_at__isnull=True, gave_up_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.subscription}"
+
+    @property
+    def status(self):
+        if self.delivered_at:
+            return "delivered"
+        if self.gave_up_at:
+            return "gave up"
+        return "retrying" if self.attempts else "waiting"
+
+
+class OutboxCursor(models.Model):
+    """The newest audit event already turned into outgoing messages (a run also re-reads the last
+    minutes, for changes whose transaction committed after a newer one)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} at {self.last_id}"

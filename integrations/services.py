@@ -10,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import audit
-from core.errors import require
+from core.errors import check_version, require
 from core.roles import FACILITATORS
 from core.tasks import enqueue_on_commit
-from integrations import parsers, policy
-from integrations.models import Delivery, DeliveryStatus, Record, Source, SourceKind
+from integrations import outbound, parsers, policy
+from integrations.models import Delivery, DeliveryStatus, OutgoingMessage, Record, Source, SourceKind, Subscription
 from integrations.signatures import VENDOR_MADE_SECRET, new_secret
 from teams.models import Team
 
@@ -201,3 +201,72 @@ def record_link(user, incident, *, source, external_id):
 
     enqueue_on_commit(replay_record, record.pk)
     return record
+
+
+# Outgoing webhooks -------------------------------------------------------------------------------
+
+
+def _check_subscription(name, url, events):
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = ["Name the subscription (what follows Baton here)."]
+    if message := outbound.address_error(url):
+        errors["url"] = [message]
+    allowed = set(outbound.EVENT_TYPES) | set(outbound.FAMILIES)
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        errors["events"] = ["Choose at least one event."]
+    elif unknown := sorted(set(events) - allowed):
+        errors["events"] = [f"Unknown events: {', '.join(unknown)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def subscription_create(user, *, name, url, events):
+    """Subscribe an address to events. Returns the subscription and its signing secret (shown once)."""
+    require(policy.can_manage_webhooks(user), "Only admins subscribe addresses to Baton's events.")
+    _check_subscription(name, url, events)
+    secret = new_secret(SourceKind.GENERIC)
+    subscription = Subscription.objects.create(
+        name=name.strip(), url=url.strip(), events=sorted(set(events)), secret=secret, owner=user
+    )
+    audit.record(user, "integration.webhook_created", subscription, note=subscription.url)
+    return subscription, secret
+
+
+SUBSCRIPTION_FIELDS = ("name", "url", "events", "active")
+
+
+@transaction.atomic
+def subscription_update(user, subscription, *, version=None, **values):
+    """Change a subscription's name, address, events, or switch it on or off. Switching it on again
+    resends what is still within its retry time."""
+    require(policy.can_manage_webhooks(user), "Only admins change webhook subscriptions.")
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    check_version(subscription, version, list(values))
+    unknown = set(values) - set(SUBSCRIPTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown subscription fields: {sorted(unknown)}")
+    merged = {field: values.get(field, getattr(subscription, field)) for field in SUBSCRIPTION_FIELDS}
+    _check_subscription(merged["name"], merged["url"], merged["events"])
+    before = audit.snapshot(subscription, SUBSCRIPTION_FIELDS)
+    switched_on = merged["active"] and not subscription.active
+    for field, value in merged.items():
+        setattr(subscription, field, value.strip() if isinstance(value, str) else value)
+    if switched_on:
+        subscription.disabled_at, subscription.disabled_reason, subscription.failing_since = None, "", None
+        OutgoingMessage.objects.filter(subscription=subscription, delivered_at__isnull=True).filter(
+            gave_up_at__isnull=True
+        ).update(next_attempt_at=timezone.now())
+    subscription.version += 1
+    subscription.save()
+    if changes := audit.diff(before, audit.snapshot(subscription, SUBSCRIPTION_FIELDS)):
+        audit.record(user, "integration.webhook_edited", subscription, changes=changes)
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(user, subscription):
+    require(policy.can_manage_webhooks(user), "Only admins remove webhook subscriptions.")
+    audit.record(user, "integration.webhook_removed", subscription, note=subscription.url)
+    subscription.delete()

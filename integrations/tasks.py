@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import apply
+from integrations import apply, outbound
 from integrations.models import Delivery, DeliveryStatus, Record
 from reviews.models import Incident
 
@@ -56,3 +56,10 @@ def replay_record(record_id):
             # The same locks, in the same order, as applying a delivery: record, then incident.
             record.incident = Incident.objects.select_for_update().get(pk=record.incident_id)
             apply.replay_ignored(record)
+
+
+@shared_task(name="integrations.tasks.send_webhooks")
+def send_webhooks():
+    """Turn new audit events into outgoing messages and send those due (idempotent)."""
+    made = outbound.fan_out()
+    return {"made": made} | outbound.send_due()

@@ -12,5 +12,9 @@ urlpatterns = [
     path("deliveries/<str:pk>/", views.delivery_detail, name="delivery"),
     path("deliveries/<str:pk>/retry/", views.delivery_retry, name="delivery-retry"),
     path("link/<str:review_pk>/", views.record_link, name="link"),
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/new/", views.webhook_create, name="webhook-create"),
+    path("webhooks/<str:pk>/", views.webhook_detail, name="webhook"),
+    path("webhooks/<str:pk>/remove/", views.webhook_remove, name="webhook-remove"),
     path("in/<str:token>/", views.receive, name="receive"),
 ]

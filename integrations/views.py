@@ -21,8 +21,8 @@ from core.ids import parse_id
 from core.paging import CappedPaginator
 from integrations import apply, parsers, policy, services
 from integrations.events import Unparseable
-from integrations.forms import LinkForm, RotateForm, SourceForm, pretty
-from integrations.models import Delivery, DeliveryStatus, Source, SourceKind
+from integrations.forms import LinkForm, RotateForm, SourceForm, SubscriptionForm, pretty
+from integrations.models import Delivery, DeliveryStatus, Source, SourceKind, Subscription
 from integrations.parsers.slack import USAGE
 from integrations.signatures import Unverified, verify
 from reviews import selectors
@@ -73,6 +73,7 @@ def index(request):
         "status": status,
         "statuses": DeliveryStatus.choices,
         "query": f"status={status}" if status in DeliveryStatus.values else "",
+        "can_manage_webhooks": policy.can_manage_webhooks(request.user),
     }
     return render(request, "integrations/index.html", context)
 
@@ -188,6 +189,79 @@ def record_link(request, review_pk):
     else:
         messages.error(request, "Choose a source and give the record's id.")
     return redirect(review.get_absolute_url() + "#sources")
+
+
+# Outgoing webhooks (admins) ----------------------------------------------------
+
+SHOWN_WEBHOOK_SECRET = "integrations_new_webhook_secret"  # noqa: S105 (the session key, not a secret)
+
+
+def _require_webhook_admin(request):
+    if not policy.can_manage_webhooks(request.user):
+        raise PermissionDenied("Only admins subscribe addresses to Baton's events.")
+
+
+@require_safe
+def webhooks(request):
+    _require_webhook_admin(request)
+    subscriptions = Subscription.objects.select_related("owner").order_by("name", "pk")
+    return render(request, "integrations/webhooks.html", {"subscriptions": subscriptions})
+
+
+def webhook_create(request):
+    _require_webhook_admin(request)
+    form = SubscriptionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            subscription, secret = services.subscription_create(request.user, **form.cleaned_data)
+            request.session[SHOWN_WEBHOOK_SECRET] = {"subscription": subscription.pk, "secret": secret}
+            return subscription, subscription.get_absolute_url()
+
+        try:
+            return once.landed(request, once.submit(request, create))
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(request, "integrations/webhook_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@sensitive_variables("shown", "secret")
+def webhook_detail(request, pk):
+    _require_webhook_admin(request)
+    subscription = _get(Subscription, pk, select=("owner",))
+    initial = {field: getattr(subscription, field) for field in services.SUBSCRIPTION_FIELDS}
+    form = SubscriptionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial | {"version": subscription.version},
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subscription_update(request.user, subscription, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(subscription)
+    shown = request.session.pop(SHOWN_WEBHOOK_SECRET, None)
+    secret = shown["secret"] if isinstance(shown, dict) and shown.get("subscription") == subscription.pk else None
+    log = CappedPaginator(subscription.messages.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"subscription": subscription, "form": form, "secret": secret, "page": log, "query": ""}
+    response = render(request, "integrations/webhook_detail.html", context, status=400 if form.errors else 200)
+    if secret:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def webhook_remove(request, pk):
+    _require_webhook_admin(request)
+    subscription = _get(Subscription, pk)
+    services.subscription_delete(request.user, subscription)
+    messages.success(request, f"Removed “{subscription.name}”: nothing more is sent to it.")
+    return redirect("integrations:webhooks")
 
 
 # The receiving endpoint ------------------------------------------------------

@@ -28,8 +28,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from recognition import services as recognition_services
-from recognition.models import Recognition, RecognitionNotice
+from recognition.models import Recognition
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.faults import _children, celery_pointed_at, wait_for
 
@@ -173,7 +174,8 @@ def team_of(count, slug):
 
 
 def notices():
-    return RecognitionNotice.objects.count()
+    """The mails recorded as sent: a notice's claim commits with its send (core.delivery)."""
+    return Notification.objects.filter(sent_at__isnull=False).count()
 
 
 # SIGKILL mid-task -------------------------------------------------------------------

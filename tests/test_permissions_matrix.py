@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import Notification
+from integrations.models import Subscription
 from insights import services as insights
 from integrations import services as integrations
 from playbook import services as playbook
@@ -114,6 +115,9 @@ def world(db, staff, facilitator, governance, admin):
     link = insights.share_link_create(facilitator, customer="Acme Corp", year=2026, quarter=4)
     source, _ = integrations.source_create(facilitator, kind="jira", name="Jira")
     delivery, _ = integrations.delivery_receive(source, headers={}, body=b"{}", content_type="application/json")
+    subscription = Subscription.objects.create(
+        name="BI", url="https://bi.example.com/hooks", events=["review.*"], secret="whsec_x", owner=admin
+    )
     return {
         "users": {
             "staff": staff,
@@ -139,6 +143,7 @@ def world(db, staff, facilitator, governance, admin):
         "source": source,
         "delivery": delivery,
         "notification": Notification.objects.filter(recipient=participant).first(),
+        "subscription": subscription,
     }
 
 
@@ -191,6 +196,8 @@ def kwargs_for(name, w):
         "integrations:source-rotate": {"pk": w["source"].pk},
         "integrations:delivery": {"pk": w["delivery"].pk},
         "integrations:delivery-retry": {"pk": w["delivery"].pk},
+        "integrations:webhook": {"pk": w["subscription"].pk},
+        "integrations:webhook-remove": {"pk": w["subscription"].pk},
         "integrations:link": {"review_pk": d.pk},
         "integrations:receive": {"token": w["source"].token},
         "integration-source-detail": {"pk": w["source"].pk},
@@ -418,6 +425,14 @@ EXPECTED = {
     ("notification-detail", "GET"): "401 404 200 404 404 404",
     ("notification-read", "POST"): "401 404 200 404 404 404",
     ("notification-read-all", "POST"): "401 200 200 200 200 200",
+    ("integrations:webhooks", "GET"): "302 403 403 403 403 200",
+    ("integrations:webhooks", "POST"): "302 405 405 405 405 405",
+    ("integrations:webhook-create", "GET"): "302 403 403 403 403 200",
+    ("integrations:webhook-create", "POST"): "302 403 403 403 403 400",
+    ("integrations:webhook", "GET"): "302 403 403 403 403 200",
+    ("integrations:webhook", "POST"): "302 403 403 403 403 400",
+    ("integrations:webhook-remove", "GET"): "302 405 405 405 405 405",
+    ("integrations:webhook-remove", "POST"): "302 403 403 403 403 302",
     ("inbox", "GET"): "302 200 200 200 200 200",
     ("inbox", "POST"): "302 405 405 405 405 405",
     ("inbox-unread", "GET"): "302 200 200 200 200 200",
