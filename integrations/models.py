@@ -314,9 +314,7 @@ class OutgoingMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["subscription", "audit_event_id"], name="one_message_per_event")
-        ]
+        constraints = [models.UniqueConstraint(fields=["subscription", "audit_event_id"], name="one_message_per_event")]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],

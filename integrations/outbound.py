@@ -187,9 +187,7 @@ def fan_out(now=None):
     now = now or timezone.now()
     subscriptions = list(Subscription.objects.filter(active=True))
     cursor, _ = OutboxCursor.objects.get_or_create(name="webhooks")
-    events = AuditEvent.objects.filter(action__in=EVENTS).filter(
-        Q(pk__gt=cursor.last_id) | Q(at__gte=now - RELOOK)
-    )
+    events = AuditEvent.objects.filter(action__in=EVENTS).filter(Q(pk__gt=cursor.last_id) | Q(at__gte=now - RELOOK))
     events = list(events.order_by("pk")[:FAN_OUT_BATCH])
     made_before = set(
         OutgoingMessage.objects.filter(audit_event_id__in=[e.pk for e in events]).values_list(

@@ -17,9 +17,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.models import Notification
-from integrations.models import Subscription
 from insights import services as insights
 from integrations import services as integrations
+from integrations.models import Subscription
 from playbook import services as playbook
 from recognition import services as recognition
 from reviews import services as reviews

@@ -75,7 +75,7 @@ def publish(facilitator):
     reviews.participant_invite(facilitator, review, invitee=facilitator.__class__.objects.create(username="p"))
     reviews.review_start(facilitator, review)
     participant = review.participants.get().user
-    reviews.scores_save(participant, review, scores={d: (4, "seen") for d in range(1, 7)}, submit=True)
+    reviews.scores_save(participant, review, scores=dict.fromkeys(range(1, 7), (4, "seen")), submit=True)
     return reviews.review_publish(facilitator, review)
 
 
