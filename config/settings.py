@@ -339,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-purge": {"task": "core.tasks.purge_notifications", "schedule": 86400.0},
     "webhooks": {"task": "integrations.tasks.send_webhooks", "schedule": env.float("WEBHOOK_SECONDS", default=15.0)},
+    "trackers": {"task": "integrations.tasks.sync_trackers", "schedule": env.float("TRACKER_SECONDS", default=120.0)},
     "playbook-quarterly-cycle": {
         "task": "playbook.tasks.reconcile_quarterly_cycle",
         "schedule": env.float("CYCLE_SECONDS", default=3600.0),
@@ -370,6 +371,16 @@ WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
 WEBHOOK_DISABLE_HOURS = env.int("WEBHOOK_DISABLE_HOURS", default=24)
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# The engineering tracker for action items (Jira Cloud): the site's address, an account's email
+# and API token, the project key and issue type; JIRA_WEBHOOK_SECRET verifies Jira's webhooks.
+TRACKER = env.str("TRACKER", default="jira")
+JIRA_URL = env.str("JIRA_URL", default="")
+JIRA_EMAIL = env.str("JIRA_EMAIL", default="")
+JIRA_API_TOKEN = env.str("JIRA_API_TOKEN", default="")
+JIRA_PROJECT = env.str("JIRA_PROJECT", default="")
+JIRA_ISSUE_TYPE = env.str("JIRA_ISSUE_TYPE", default="Task")
+JIRA_WEBHOOK_SECRET = env.str("JIRA_WEBHOOK_SECRET", default="")
+JIRA_TIMEOUT = env.float("JIRA_TIMEOUT", default=10.0)
 # Recognitions one person may give in 24 hours.
 RECOGNITION_DAILY_LIMIT = env.int("RECOGNITION_DAILY_LIMIT", default=5)
 # The cache: Redis in production (CACHE_URL=redis://host:6379/1), shared by every process;

@@ -344,3 +344,31 @@ class OutboxCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_id}"
+
+
+class TrackerLink(models.Model):
+    """An action item sent to the engineering tracker: asked for (the claim), then its issue's key
+    once made. Done in either place is done in both (integrations.services.trackers_sync)."""
+
+    action_item = models.OneToOneField("reviews.ActionItem", on_delete=models.CASCADE, related_name="tracker_link")
+    tracker = models.CharField(max_length=20)
+    key = models.CharField(max_length=50, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    closed_in_tracker_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Baton moved the issue to done (the item was done in Baton)."
+    )
+    done_in_tracker_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the tracker said the issue was done."
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tracker", "key"], name="tracker_link_key")]
+
+    def __str__(self):
+        return f"{self.key or 'pending'} for action item {self.action_item_id}"

@@ -1,13 +1,16 @@
 """The review page's provenance from integrations: which tool each imported fact came from."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from integrations import policy
+from integrations import policy, trackers
 from integrations.events import MILESTONES
 from integrations.forms import LinkForm
-from integrations.models import Fact, Record
-from reviews.provenance import Origin, Provenance
+from integrations.models import Fact, Record, TrackerLink
+from reviews import policy as review_policy
+from reviews.models import ActionState
+from reviews.provenance import Elsewhere, Origin, Provenance
 
 
 def _origin(fact, manager):
@@ -73,7 +76,24 @@ def for_incident(request, review):
     link_form = LinkForm() if manager and not review.is_archived else None
     if link_form is not None and not link_form.fields["source"].queryset.exists():
         link_form = None
+    _tracker_links(request, review, provenance)
     if records or link_form is not None:
         context = {"records": records, "review": review, "link_form": link_form}
         provenance.panels.append(render_to_string("integrations/review_panel.html", context, request=request))
     return provenance
+
+
+def _tracker_links(request, review, provenance):
+    """The action items' issues in the tracker (one query), and whether this person may send more."""
+    tracker = trackers.current()
+    links = TrackerLink.objects.filter(action_item__review=review).only(
+        "action_item_id", "tracker", "key", "url", "last_error"
+    )
+    for link in links:
+        name = trackers.TRACKERS[link.tracker].NAME if link.tracker in trackers.TRACKERS else link.tracker
+        provenance.actions[link.action_item_id] = Elsewhere(name, link.key, link.url, link.last_error)
+    if tracker is not None and review_policy.can_manage(request.user, review) and not review.is_archived:
+        provenance.send_to = tracker.NAME
+        open_items = review.action_items.filter(state=ActionState.OPEN).exclude(pk__in=provenance.actions)
+        for item_id in open_items.values_list("pk", flat=True):
+            provenance.sendable[item_id] = reverse("integrations:send-to-tracker", args=[item_id])

@@ -2,20 +2,35 @@
 import command alike. Applying a delivery's facts is integrations.apply."""
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core import audit
 from core.errors import check_version, require
 from core.roles import FACILITATORS
 from core.tasks import enqueue_on_commit
-from integrations import outbound, parsers, policy
-from integrations.models import Delivery, DeliveryStatus, OutgoingMessage, Record, Source, SourceKind, Subscription
+from integrations import outbound, parsers, policy, trackers
+from integrations.models import (
+    Delivery,
+    DeliveryStatus,
+    OutgoingMessage,
+    Record,
+    Source,
+    SourceKind,
+    Subscription,
+    TrackerLink,
+)
 from integrations.signatures import VENDOR_MADE_SECRET, new_secret
+from reviews import policy as review_policy
+from reviews import services as review_services
+from reviews.models import ActionItem, ActionState, Review
 from teams.models import Team
 
 #: The request headers a delivery keeps: ids, timestamps and retry counts, never a signature.
@@ -270,3 +285,125 @@ def subscription_delete(user, subscription):
     require(policy.can_manage_webhooks(user), "Only admins remove webhook subscriptions.")
     audit.record(user, "integration.webhook_removed", subscription, note=subscription.url)
     subscription.delete()
+
+
+# Action items in the engineering tracker ----------------------------------------------------------
+
+SYNC_BATCH = 100
+CREATE_RETRY_SECONDS = 30
+
+
+@transaction.atomic
+def action_item_send_to_tracker(user, item):
+    """Ask for the action item's issue in the tracker: the request is recorded (the claim) and the
+    issue is made in the background, once (``tracker_issue_create``)."""
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    review = Review.objects.get(pk=item.review_id)
+    require(review_policy.can_manage(user, review), "Only facilitators send action items to the tracker.")
+    tracker = trackers.current()
+    if tracker is None:
+        raise ValidationError("No engineering tracker is configured (README, “Action items in Jira”).")
+    if review.is_archived:
+        raise ValidationError("This review is archived: restore it first.")
+    if item.state != ActionState.OPEN:
+        raise ValidationError("Only an open action item is sent to the tracker.")
+    existing = TrackerLink.objects.filter(action_item=item).first()
+    if existing is not None:
+        raise ValidationError(
+            f"This action item is already in {tracker.NAME}{f' as {existing.key}' if existing.key else ''}."
+        )
+    link = TrackerLink.objects.create(action_item=item, tracker=settings.TRACKER, requested_by=user)
+    audit.record(user, "action_item.sent_to_tracker", item, url=review.get_absolute_url(), note=tracker.NAME)
+    from integrations.tasks import create_tracker_issue  # the tasks import this module
+
+    enqueue_on_commit(create_tracker_issue, link.pk)
+    return link
+
+
+def tracker_issue_create(link_id):
+    """Make the link's issue, once: the link's row stays locked while the tracker is asked, a
+    duplicate run waits and finds the key, and a run cut off after the tracker made the issue is
+    followed by one that finds it by its marker label. Returns whether an issue was linked."""
+    tracker = trackers.current()
+    if tracker is None:
+        return False
+    with transaction.atomic():
+        link = TrackerLink.objects.select_for_update().filter(pk=link_id).first()
+        if link is None or link.key:
+            return False
+        item = ActionItem.objects.select_related("review__incident", "owner", "finding").get(pk=link.action_item_id)
+        link.attempts += 1
+        try:
+            issue = tracker.find(item) or tracker.create(item)
+        except trackers.TrackerError as error:
+            link.last_error = str(error)[:500]
+            link.save(update_fields=["attempts", "last_error"])
+            return False
+        link.key, link.url, link.linked_at, link.last_error = issue.key, issue.url, timezone.now(), ""
+        link.save()
+        audit.record(None, "action_item.tracker_linked", item, url=item.review.get_absolute_url(), note=issue.key)
+    return True
+
+
+def tracker_done(link, *, via):
+    """The tracker says the issue is done: so is the action item (if still open)."""
+    with transaction.atomic():
+        link = TrackerLink.objects.select_for_update().get(pk=link.pk)
+        if link.done_in_tracker_at is None:
+            link.done_in_tracker_at = timezone.now()
+            link.save(update_fields=["done_in_tracker_at"])
+        item = ActionItem.objects.get(pk=link.action_item_id)
+        return review_services.action_item_done_elsewhere(
+            None, item, note=f"{link.key} was done in {trackers.TRACKERS[link.tracker].NAME} ({via})."
+        )
+
+
+def _close_in_tracker(tracker, link_id):
+    """The item was done in Baton: move its issue to done, claimed so it is moved once."""
+    with transaction.atomic():
+        link = TrackerLink.objects.select_for_update().filter(pk=link_id, closed_in_tracker_at__isnull=True).first()
+        if link is None:
+            return False
+        try:
+            tracker.close(link.key)
+        except trackers.TrackerError as error:
+            link.attempts += 1
+            link.last_error = str(error)[:500]
+            link.save(update_fields=["attempts", "last_error"])
+            return False
+        link.closed_in_tracker_at = timezone.now()
+        link.last_error = ""
+        link.save(update_fields=["closed_in_tracker_at", "last_error"])
+    return True
+
+
+def trackers_sync(now=None):
+    """Keep action items and their issues in step, from the database: make the issues still to be
+    made, move to done the issues of items done in Baton, and ask the tracker about the open
+    items' issues (the oldest asked first, ``SYNC_BATCH`` per run). Returns what changed."""
+    tracker = trackers.current()
+    changed = {"created": 0, "closed_in_tracker": 0, "done_in_baton": 0}
+    if tracker is None:
+        return changed
+    now = now or timezone.now()
+    links = TrackerLink.objects.filter(tracker=settings.TRACKER)
+    for link_id in links.filter(key="", requested_at__lte=now - timedelta(seconds=CREATE_RETRY_SECONDS)).values_list(
+        "pk", flat=True
+    ):
+        changed["created"] += tracker_issue_create(link_id)
+    done_here = links.exclude(key="").filter(
+        action_item__state=ActionState.DONE, closed_in_tracker_at__isnull=True, done_in_tracker_at__isnull=True
+    )
+    for link_id in done_here.values_list("pk", flat=True):
+        changed["closed_in_tracker"] += _close_in_tracker(tracker, link_id)
+    open_items = links.exclude(key="").filter(action_item__state=ActionState.OPEN)
+    for link in open_items.order_by(F("last_synced_at").asc(nulls_first=True))[:SYNC_BATCH]:
+        try:
+            done = tracker.is_done(link.key)
+        except trackers.TrackerError as error:
+            TrackerLink.objects.filter(pk=link.pk).update(last_error=str(error)[:500], last_synced_at=now)
+            continue
+        TrackerLink.objects.filter(pk=link.pk).update(last_synced_at=now)
+        if done:
+            changed["done_in_baton"] += tracker_done(link, via="seen by the sync")
+    return changed

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from integrations import apply, outbound
+from integrations import apply, outbound, services
 from integrations.models import Delivery, DeliveryStatus, Record
 from reviews.models import Incident
 
@@ -63,3 +63,14 @@ def send_webhooks():
     """Turn new audit events into outgoing messages and send those due (idempotent)."""
     made = outbound.fan_out()
     return {"made": made} | outbound.send_due()
+
+
+@shared_task(name="integrations.tasks.create_tracker_issue")
+def create_tracker_issue(link_id):
+    return services.tracker_issue_create(link_id)
+
+
+@shared_task(name="integrations.tasks.sync_trackers")
+def sync_trackers():
+    """Reconcile action items with their issues both ways (idempotent)."""
+    return services.trackers_sync()

@@ -16,5 +16,7 @@ urlpatterns = [
     path("webhooks/new/", views.webhook_create, name="webhook-create"),
     path("webhooks/<str:pk>/", views.webhook_detail, name="webhook"),
     path("webhooks/<str:pk>/remove/", views.webhook_remove, name="webhook-remove"),
+    path("trackers/send/<str:item_pk>/", views.send_to_tracker, name="send-to-tracker"),
+    path("trackers/<str:name>/webhook/", views.tracker_webhook, name="tracker-webhook"),
     path("in/<str:token>/", views.receive, name="receive"),
 ]

@@ -19,13 +19,14 @@ from core.errors import error_text
 from core.forms import add_service_errors
 from core.ids import parse_id
 from core.paging import CappedPaginator
-from integrations import apply, parsers, policy, services
+from integrations import apply, parsers, policy, services, trackers
 from integrations.events import Unparseable
 from integrations.forms import LinkForm, RotateForm, SourceForm, SubscriptionForm, pretty
-from integrations.models import Delivery, DeliveryStatus, Source, SourceKind, Subscription
+from integrations.models import Delivery, DeliveryStatus, Source, SourceKind, Subscription, TrackerLink
 from integrations.parsers.slack import USAGE
 from integrations.signatures import Unverified, verify
 from reviews import selectors
+from reviews.models import ActionItem
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 SHOWN_SECRET = "integrations_new_secret"  # noqa: S105 (the session key, not a secret)
@@ -262,6 +263,50 @@ def webhook_remove(request, pk):
     services.subscription_delete(request.user, subscription)
     messages.success(request, f"Removed “{subscription.name}”: nothing more is sent to it.")
     return redirect("integrations:webhooks")
+
+
+# Action items in the engineering tracker -------------------------------------
+
+
+@require_POST
+def send_to_tracker(request, item_pk):
+    item = ActionItem.objects.filter(pk=parse_id(item_pk)).first() if parse_id(item_pk) else None
+    if item is None:
+        raise Http404
+    review = selectors.review_or_404(request.user, item.review_id)
+    try:
+        link = services.action_item_send_to_tracker(request.user, item)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request,
+            f"Sending “{item.title}” to {trackers.TRACKERS[link.tracker].NAME}: its key shows here in a moment.",
+        )
+    return redirect(review.get_absolute_url() + "#actions")
+
+
+@login_not_required
+@csrf_exempt
+def tracker_webhook(request, name):
+    """The tracker tells Baton an issue changed: verified first, nothing stored; a done issue makes
+    its action item done."""
+    if request.method != "POST":
+        return _answer(405, detail="Send events with POST.")
+    tracker = trackers.TRACKERS.get(name)
+    if tracker is None or trackers.current() is not tracker:
+        return _answer(404, detail="No tracker answers at this address.")
+    try:
+        key, done = tracker.webhook(request.headers, request.body)
+    except Unverified as error:
+        return _answer(401, detail=str(error))
+    except (ValueError, RecursionError):
+        return _answer(400, detail="The body is not JSON.")
+    link = TrackerLink.objects.filter(tracker=name, key=key).first() if key else None
+    if link is None or not done:
+        return _answer(200, status="ignored")
+    changed = services.tracker_done(link, via="its webhook")
+    return _answer(200, status="applied" if changed else "unchanged")
 
 
 # The receiving endpoint ------------------------------------------------------

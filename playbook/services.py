@@ -336,7 +336,7 @@ def revision_approve(user, revision, *, comment="", attest_regulatory=False, att
     notices.revision_decided(user, revision)
     notices.stale_revisions(user, version)
     if revision.prompted_by_action_id:
-        review_services.action_item_done_by_revision(
+        review_services.action_item_done_elsewhere(
             user, revision.prompted_by_action, note=f"Playbook revision #{revision.pk} was approved."
         )
     return version

@@ -20,12 +20,23 @@ class Origin:
 
 
 @dataclass
+class Elsewhere:
+    tracker: str  # "Jira"
+    key: str = ""  # "OPS-12", empty while it is being made
+    url: str = ""
+    error: str = ""
+
+
+@dataclass
 class Provenance:
     milestones: dict = field(default_factory=dict)  # field → Origin
     assignments: dict = field(default_factory=dict)  # assignment id → Origin
     entries: dict = field(default_factory=dict)  # entry id → Origin
     reported: dict = field(default_factory=dict)  # field or "role:<role>" → [(Origin, shown value, note)]
     panels: list = field(default_factory=list)  # HTML the providers add to the page (safe strings)
+    actions: dict = field(default_factory=dict)  # action item id → Elsewhere (its issue in a tracker)
+    send_to: str = ""  # the tracker action items can be sent to, for those who may send them
+    sendable: dict = field(default_factory=dict)  # action item id → the address that sends it there
 
     def merge(self, other):
         self.milestones |= other.milestones
@@ -34,6 +45,9 @@ class Provenance:
         for key, values in other.reported.items():
             self.reported.setdefault(key, []).extend(values)
         self.panels.extend(other.panels)
+        self.actions |= other.actions
+        self.send_to = self.send_to or other.send_to
+        self.sendable |= other.sendable
 
 
 def register(provider):

@@ -840,11 +840,13 @@ def action_item_set_state(user, item, *, state, reason="", version=None):
 
 
 @transaction.atomic
-def action_item_done_by_revision(user, item, *, note):
-    """The playbook revision this action item prompted was approved: the item is done, if still open.
+def action_item_done_elsewhere(user, item, *, note):
+    """The work the action item asked for was done elsewhere: the playbook revision it prompted was
+    approved, or its issue in the engineering tracker was closed. The item is done, if still open.
 
-    The approval is the authority here (playbook/policy.py says who approves), so no role is
-    asked of ``user``, the approver. Returns whether the item changed."""
+    The approval, or the tracker, is the authority here (playbook/policy.py says who approves),
+    so no role is asked of ``user``, the approver (None for a tracker). Returns whether the item
+    changed."""
     item = ActionItem.objects.select_for_update().get(pk=item.pk)  # its row only, not its review's
     if item.state != ActionState.OPEN:
         return False

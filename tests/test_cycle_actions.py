@@ -575,7 +575,7 @@ def test_staff_cannot_run_a_task_through_the_api(api, task, staff, pat):
 
 def test_an_approval_leaves_an_action_item_already_done_as_it_is(facilitator, action_item):
     review_services.action_item_set_state(facilitator, action_item, state=ActionState.DONE)
-    assert review_services.action_item_done_by_revision(facilitator, action_item, note="x") is False
+    assert review_services.action_item_done_elsewhere(facilitator, action_item, note="x") is False
     action_item.refresh_from_db()
     assert action_item.version == 2
 

@@ -16,6 +16,12 @@ def markdown_filter(text):
 
 
 @register.filter
+def lookup(mapping, key):
+    """``mapping[key]``, or None: a dict read in a template."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
 def minutes(value):
     """120 → '2 h', 90 → '1 h 30 min', 45 → '45 min'."""
     return format_minutes(value)

@@ -1,0 +1,19 @@
+"""What every tracker module shares: the issue it reports, its error, and the marker label."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Issue:
+    key: str
+    url: str
+    done: bool = False
+
+
+class TrackerError(Exception):
+    """The tracker refused or could not be reached; the message says why, for the page."""
+
+
+def marker(item):
+    """The label that names an action item's issue, so a retry finds what an earlier try made."""
+    return f"baton-action-{item.pk}"
