@@ -2,8 +2,9 @@
 autodiscovered from each app's tasks.py.
 
 Every task shares one delivery policy (``BatonTask``): acknowledged only after
-it has run, redelivered when its worker dies, retried with backoff on the
-transient errors of the broker, the database and the mail server. Tasks are
+it has run, redelivered when its worker dies (but parked after a few lost
+workers, core/runs.py), retried with backoff on the transient errors of the
+broker, the database and the mail server. Tasks are
 idempotent (their effects are recorded in the database), so a redelivery or a
 retry repeats nothing that was already done.
 """
@@ -45,6 +46,23 @@ class BatonTask(Task):
     retry_backoff_max = 600
     retry_jitter = True
     max_retries = 5
+
+    def __call__(self, *args, **kwargs):
+        task_id = self.request.id
+        counted = bool(task_id) and not self.request.is_eager and not self.request.called_directly
+        if counted:
+            # The apps are not ready when this module is imported (config/__init__.py loads it).
+            from core import runs
+
+            if not runs.started(task_id, self.name, args, kwargs):
+                return None  # parked: acknowledged, not run (core/runs.py)
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            if counted:
+                from core import runs
+
+                runs.finished(task_id)
 
 
 app = Celery("baton", task_cls=BatonTask)

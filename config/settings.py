@@ -299,6 +299,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # defaults of config.celery.BatonTask, which adds retries on transient errors).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task whose worker was lost this many times is parked instead of run again (core/runs.py).
+TASK_MAX_LOST_WORKERS = env.int("TASK_MAX_LOST_WORKERS", default=3)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from core.models import AuditEvent, ChannelPost, Heartbeat, Notification, ScheduledJob
+from core import runs
+from core.models import AuditEvent, ChannelPost, Heartbeat, Notification, ScheduledJob, TaskRun
 
 
 @admin.register(ScheduledJob)
@@ -59,3 +61,31 @@ class NotificationAdmin(_SendingAdmin):
 @admin.register(ChannelPost)
 class ChannelPostAdmin(_SendingAdmin):
     list_display = ["created_at", "channel", "title", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """Tasks running now, and parked ones (their workers kept dying): retried by hand from here."""
+
+    list_display = ["name", "task_id", "starts", "last_started_at", "parked_at"]
+    list_filter = [("parked_at", admin.EmptyFieldListFilter), "name"]
+    readonly_fields = [f.name for f in TaskRun._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected parked tasks")
+    def retry(self, request, queryset):
+        done = 0
+        for run in queryset:
+            try:
+                runs.parked_retry(request.user, run)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{run}: {' '.join(error.messages)}", messages.WARNING)
+        if done:
+            self.message_user(request, f"Sent {done} task{'s' if done != 1 else ''} again.", messages.SUCCESS)

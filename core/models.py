@@ -216,3 +216,27 @@ class ChannelPost(models.Model):
 
     def __str__(self):
         return f"#{self.channel} · {self.title}"
+
+
+class TaskRun(models.Model):
+    """A task that a worker started and has not finished: how many workers were lost running it.
+    Finished runs leave no row; a task whose workers keep dying is parked here (core.runs)."""
+
+    task_id = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    starts = models.PositiveIntegerField(default=0)
+    first_started_at = models.DateTimeField(default=timezone.now)
+    last_started_at = models.DateTimeField(default=timezone.now)
+    parked_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-last_started_at"]
+        indexes = [
+            models.Index(fields=["parked_at"], name="taskrun_parked", condition=models.Q(parked_at__isnull=False))
+        ]
+
+    def __str__(self):
+        return f"{self.name}[{self.task_id}]"

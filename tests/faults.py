@@ -47,7 +47,7 @@ def workers(transactional_db, redis_server):
     """Start real Celery workers (each in its own process group); all are stopped at the end."""
     started = []
 
-    def start(name, *, env=None, pool="solo", concurrency=1):
+    def start(name, *, env=None, pool="solo", concurrency=1, include=()):
         log = settings.VAR_DIR / f"faults-{name}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         out = open(log, "wb")  # noqa: SIM115 (closed at teardown)
@@ -68,6 +68,7 @@ def workers(transactional_db, redis_server):
         ]
         if pool == "prefork":
             command.append(f"--concurrency={concurrency}")
+        command += [f"--include={module}" for module in include]
         proc = subprocess.Popen(
             command,
             cwd=ROOT,

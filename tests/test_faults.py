@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from core.models import Notification
+from core import runs
+from core.models import Heartbeat, Notification
 from recognition import services as recognition_services
 from recognition.models import Recognition
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -247,6 +248,32 @@ def test_a_worker_killed_mid_send_leaves_the_task_to_the_next_worker(workers, si
         lost=0,
         redelivered_after=f"{recovered_in:.1f}s",
     )
+
+
+# Poison work -----------------------------------------------------------------------------
+
+
+def test_a_task_that_kills_every_worker_is_parked_and_the_queue_flows_on(workers, admin, settings):
+    """A task SIGKILLs the pool process running it, every time. The worker's main process puts it
+    back after each loss; after TASK_MAX_LOST_WORKERS (3) losses the next start parks it instead of
+    running it, and the task queued behind it runs. An admin retries it by hand."""
+    from config.celery import app
+
+    worker = workers("poisoned", pool="prefork", include=["tests.poison_tasks"])
+    poison = app.send_task("tests.poison_tasks.kill_my_worker", args=["x"])
+    wait_for(lambda: runs.parked().filter(task_id=poison.id).exists(), 120, "the poison task to be parked")
+    app.send_task("core.tasks.heartbeat")
+    wait_for(lambda: Heartbeat.objects.filter(name="worker").exists(), 60, "the next task to run")
+    [run] = runs.parked()
+    assert (run.name, run.args, run.starts) == ("tests.poison_tasks.kill_my_worker", ["x"], 3)
+    assert "worker was lost 3 times" in run.error
+    assert worker.poll() is None  # the worker lives on
+    assert worker.log.read_text().count("WorkerLostError") >= 3
+
+    runs.parked_retry(admin, run)  # sent again by hand: killed three more times, parked again
+    wait_for(lambda: runs.parked().exclude(task_id=poison.id).exists(), 120, "the retried task to be parked")
+    assert runs.parked().count() == 1  # the first parked run was cleared when it was retried
+    report("poison-task", lost_workers=3, parked=1, queue_flowed=True, retried_by_hand=1)
 
 
 # Duplicate delivery --------------------------------------------------------------------
