@@ -122,7 +122,11 @@ def _event_choices():
 class SubscriptionForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What follows Baton here, e.g. “BI warehouse”.")
     url = forms.URLField(label="Address", max_length=500, assume_scheme="https", help_text="Baton POSTs JSON here.")
-    events = forms.MultipleChoiceField(choices=_event_choices, widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(
+        choices=_event_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one event."},
+    )
     active = forms.BooleanField(label="Sending", required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
