@@ -9,6 +9,7 @@ idempotent (their effects are recorded in the database), so a redelivery or a
 retry repeats nothing that was already done.
 """
 
+import contextlib
 import os
 import smtplib
 
@@ -54,15 +55,20 @@ class BatonTask(Task):
             # The apps are not ready when this module is imported (config/__init__.py loads it).
             from core import runs
 
-            if not runs.started(task_id, self.name, args, kwargs):
-                return None  # parked: acknowledged, not run (core/runs.py)
+            try:
+                if not runs.started(task_id, self.name, args, kwargs):
+                    return None  # parked: acknowledged, not run (core/runs.py)
+            except TRANSIENT_ERRORS:
+                counted = False  # the database is unwell: run it uncounted; its own work retries
         try:
             return super().__call__(*args, **kwargs)
         finally:
             if counted:
                 from core import runs
 
-                runs.finished(task_id)
+                # A row left behind (the database unwell) counts one lost worker too many, at worst.
+                with contextlib.suppress(TRANSIENT_ERRORS):
+                    runs.finished(task_id)
 
 
 app = Celery("baton", task_cls=BatonTask)

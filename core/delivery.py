@@ -46,8 +46,9 @@ def deliver_pending(now=None):
 
 def digest_moment(now):
     """The latest daily digest time (``DIGEST_HOUR`` in the site's time zone) at or before ``now``."""
-    local = timezone.localtime(now)
-    moment = timezone.make_aware(datetime.combine(local.date(), time(settings.DIGEST_HOUR)))
+    zone = timezone.get_default_timezone()  # the site's, whatever zone a request activated
+    local = timezone.localtime(now, zone)
+    moment = timezone.make_aware(datetime.combine(local.date(), time(settings.DIGEST_HOUR)), zone)
     return moment if moment <= now else moment - timedelta(days=1)
 
 
@@ -88,7 +89,11 @@ def _failed(model, ids, error):
 
 
 def _mail(recipient_id, channel, **filters):
-    person = get_user_model().objects.get(pk=recipient_id)
+    person = get_user_model().objects.filter(pk=recipient_id).first()
+    if person is None or not person.is_active or not person.email:
+        # Closed (or without an address) since it was told: it stays in their inbox, unsent.
+        _unsent(Notification, recipient_id=recipient_id, channel=channel).update(channel=Channel.SITE)
+        return 0
     ids = []
     try:
         with notify.sending():
@@ -142,9 +147,12 @@ def _slack_one(web, row_id):
             if not rows:
                 return 0
             [row] = rows
-            email = get_user_model().objects.filter(pk=row.recipient_id).values_list("email", flat=True).get()
+            person = get_user_model().objects.filter(pk=row.recipient_id, is_active=True).exclude(email="").first()
+            if person is None:  # closed since it was told: it stays in their inbox, unsent
+                Notification.objects.filter(pk=row.pk).update(channel=Channel.SITE, sent_at=None)
+                return 0
             try:
-                member = slack.person(web, email)
+                member = slack.person(web, person.email)
             except slack.NotInSlack:
                 # Nobody in Slack has this address: the mail carries it instead.
                 Notification.objects.filter(pk=row.pk).update(
@@ -173,7 +181,8 @@ def _post_one(web, row_id):
 
 
 def purge(now=None):
-    """Forget notifications older than ``NOTIFICATION_KEEP_DAYS`` that were read or sent."""
+    """Forget notifications older than ``NOTIFICATION_KEEP_DAYS`` that were read, sent, or only
+    ever meant for the inbox."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATION_KEEP_DAYS)
     old = Notification.objects.filter(created_at__lt=cutoff)
     done = old.filter(read_at__isnull=False) | old.filter(channel=Channel.SITE) | old.filter(sent_at__isnull=False)

@@ -134,6 +134,11 @@ def post(setting, *, key, title, text="", url="", deliver=True):
     return True
 
 
+def unpost(key):
+    """Take back a channel post not sent yet (what it announced was withdrawn)."""
+    return ChannelPost.objects.filter(key=key[:200], sent_at__isnull=True).delete()[0]
+
+
 def _deliver_soon():
     enqueue_on_commit(deliver_notifications, countdown=settings.NOTIFICATION_BATCH_SECONDS)
 

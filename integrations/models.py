@@ -364,6 +364,9 @@ class TrackerLink(models.Model):
         null=True, blank=True, help_text="When the tracker said the issue was done."
     )
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    unsure_since = models.DateTimeField(
+        null=True, blank=True, help_text="A request to make the issue got no answer: the tracker may have made it."
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
 

@@ -20,6 +20,7 @@ import ipaddress
 import json
 import logging
 import socket
+import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -31,6 +32,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from core.models import AuditEvent
 from core.notifications import notify
@@ -59,28 +62,52 @@ FAMILIES = sorted({event.split(".")[0] + ".*" for event in EVENT_TYPES})
 RELOOK = timedelta(minutes=15)  # no transaction stays open this long
 FAN_OUT_BATCH = 1000
 RESPONSE_KEPT = 200
+CONNECT_TIMEOUT = 5
 
 
 # Addresses -------------------------------------------------------------------------------------
 
 
+# Ranges that are public by ipaddress's reckoning but reach private IPv4 addresses or old
+# site-local networks: NAT64 (RFC 6052, RFC 8215), 6to4 (RFC 3056) and site-local (RFC 3879).
+UNSAFE_V6 = [ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "fec0::/10")]
+
+
+def _unsafe(address):
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.version == 6 and any(address in network for network in UNSAFE_V6):
+        return True
+    return not address.is_global or address.is_multicast
+
+
 def address_error(url):
-    """Why Baton will not send to ``url``, or None."""
-    parts = urlsplit(url or "")
+    """Why Baton will not send to ``url``, or None.
+
+    The address must read the same to Python's URL parser and to urllib3's (which ``requests``
+    sends with): no user info, backslashes or spaces, which the two read differently."""
+    url = url or ""
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "Use an http:// or https:// address."
+    if "@" in parts.netloc or any(c in url for c in "\\ \t\r\n") or any(ord(c) < 32 for c in url):
+        return "Write the address without a user name, password, backslashes or spaces."
+    try:
+        sent_to = parse_url(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except (LocationParseError, ValueError):
+        return "This address cannot be read."
+    if (sent_to.host or "").strip("[]").lower() != parts.hostname.lower():
+        return "This address cannot be read."
     if settings.WEBHOOKS_ALLOW_PRIVATE:
         return None
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         return f"“{parts.hostname}” does not resolve to an address."
     for *_, sockaddr in found:
         address = ipaddress.ip_address(sockaddr[0].split("%")[0])
-        if address.version == 6 and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
+        if _unsafe(address):
             return (
                 f"“{parts.hostname}” resolves to {address}, a private, loopback or link-local address: "
                 "webhooks go to public addresses only."
@@ -185,7 +212,9 @@ def payload(event):
 def fan_out(now=None):
     """Make the messages for audit events no run has made yet. Returns how many were made."""
     now = now or timezone.now()
-    subscriptions = list(Subscription.objects.filter(active=True))
+    # Switched-off subscriptions get their messages too (sent once switched on again, within
+    # their retry time): nothing that happens while one is off is lost to it.
+    subscriptions = list(Subscription.objects.all())
     cursor, _ = OutboxCursor.objects.get_or_create(name="webhooks")
     events = AuditEvent.objects.filter(action__in=EVENTS).filter(Q(pk__gt=cursor.last_id) | Q(at__gte=now - RELOOK))
     events = list(events.order_by("pk")[:FAN_OUT_BATCH])
@@ -237,8 +266,10 @@ def sign(secret, msg_id, at, body):
     return standardwebhooks.Webhook(secret).sign(msg_id, at, body)
 
 
-def send_due(now=None, limit=200):
-    """Send the messages whose time has come. Returns {"delivered": n, "failed": n}."""
+def send_due(now=None, limit=200, budget_seconds=60):
+    """Send the messages whose time has come. A subscription that fails is left for the next run
+    after its first failure in this one, and a run stops after ``budget_seconds``, so one dead
+    receiver cannot hold the worker. Returns {"delivered": n, "failed": n}."""
     now = now or timezone.now()
     due = (
         OutgoingMessage.objects.filter(
@@ -248,13 +279,18 @@ def send_due(now=None, limit=200):
             subscription__active=True,
         )
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "subscription_id")[:limit]
     )
     outcome = {"delivered": 0, "failed": 0}
-    for message_id in list(due):
+    failing, started = set(), time.monotonic()
+    for message_id, subscription_id in list(due):
+        if subscription_id in failing or time.monotonic() - started > budget_seconds:
+            continue
         result = _send_one(message_id, now)
         if result is not None:
             outcome["delivered" if result else "failed"] += 1
+        if result is False:
+            failing.add(subscription_id)
     return outcome
 
 
@@ -298,17 +334,21 @@ def _send_one(message_id, now):
             "webhook-signature": sign(subscription.secret, message.msg_id, sent_at, body),
         }
         try:
-            response = requests.post(
+            # Streamed, and only the start of the answer is read: a receiver that drips an endless
+            # answer cannot hold the worker.
+            with requests.post(
                 subscription.url,
                 data=body.encode(),
                 headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT,
+                timeout=(CONNECT_TIMEOUT, settings.WEBHOOK_TIMEOUT),
                 allow_redirects=False,
-            )
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}: {response.text[:RESPONSE_KEPT]}"
-        except requests.RequestException as failure:
+                stream=True,
+            ) as response:
+                status = response.status_code
+                if not 200 <= status < 300:
+                    answer = response.raw.read(RESPONSE_KEPT, decode_content=True) or b""
+                    error = f"HTTP {status}: {answer.decode(errors='replace')}"
+        except (requests.RequestException, OSError) as failure:
             error = f"{type(failure).__name__}: {failure}"[:500]
     _record(message, subscription, status, error, now)
     return not error

@@ -3,6 +3,7 @@ import command alike. Applying a delivery's facts is integrations.apply."""
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -236,6 +237,10 @@ def _check_subscription(name, url, events):
         raise ValidationError(errors)
 
 
+def _host(url):
+    return urlsplit(url or "").hostname or ""
+
+
 @transaction.atomic
 def subscription_create(user, *, name, url, events):
     """Subscribe an address to events. Returns the subscription and its signing secret (shown once)."""
@@ -245,7 +250,7 @@ def subscription_create(user, *, name, url, events):
     subscription = Subscription.objects.create(
         name=name.strip(), url=url.strip(), events=sorted(set(events)), secret=secret, owner=user
     )
-    audit.record(user, "integration.webhook_created", subscription, note=subscription.url)
+    audit.record(user, "integration.webhook_created", subscription, note=_host(subscription.url))
     return subscription, secret
 
 
@@ -269,13 +274,21 @@ def subscription_update(user, subscription, *, version=None, **values):
     for field, value in merged.items():
         setattr(subscription, field, value.strip() if isinstance(value, str) else value)
     if switched_on:
+        now = timezone.now()
         subscription.disabled_at, subscription.disabled_reason, subscription.failing_since = None, "", None
-        OutgoingMessage.objects.filter(subscription=subscription, delivered_at__isnull=True).filter(
+        waiting = OutgoingMessage.objects.filter(subscription=subscription, delivered_at__isnull=True).filter(
             gave_up_at__isnull=True
-        ).update(next_attempt_at=timezone.now())
+        )
+        too_old = now - timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
+        waiting.filter(created_at__lt=too_old).update(
+            gave_up_at=now, last_error="Past its retry time when switched on."
+        )
+        waiting.filter(created_at__gte=too_old).update(next_attempt_at=now)
     subscription.version += 1
     subscription.save()
     if changes := audit.diff(before, audit.snapshot(subscription, SUBSCRIPTION_FIELDS)):
+        if "url" in changes:  # an address can hold a token: the trail keeps its host only
+            changes["url"] = [_host(address) for address in changes["url"]]
         audit.record(user, "integration.webhook_edited", subscription, changes=changes)
     return subscription
 
@@ -283,7 +296,7 @@ def subscription_update(user, subscription, *, version=None, **values):
 @transaction.atomic
 def subscription_delete(user, subscription):
     require(policy.can_manage_webhooks(user), "Only admins remove webhook subscriptions.")
-    audit.record(user, "integration.webhook_removed", subscription, note=subscription.url)
+    audit.record(user, "integration.webhook_removed", subscription, note=_host(subscription.url))
     subscription.delete()
 
 
@@ -291,6 +304,7 @@ def subscription_delete(user, subscription):
 
 SYNC_BATCH = 100
 CREATE_RETRY_SECONDS = 30
+UNSURE_WAIT = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -320,38 +334,54 @@ def action_item_send_to_tracker(user, item):
     return link
 
 
-def tracker_issue_create(link_id):
-    """Make the link's issue, once: the link's row stays locked while the tracker is asked, a
-    duplicate run waits and finds the key, and a run cut off after the tracker made the issue is
-    followed by one that finds it by its marker label. Returns whether an issue was linked."""
+def tracker_issue_create(link_id, now=None):
+    """Make the link's issue, once: the link's row stays locked while the tracker is asked, so a
+    duplicate run waits and finds the key; and after a request that got no answer (the tracker may
+    have made the issue) the issue is looked for by its marker label, and only made again once
+    ``UNSURE_WAIT`` has passed without it showing (the tracker's search lags behind its writes).
+    Returns whether an issue was linked."""
     tracker = trackers.current()
     if tracker is None:
         return False
+    now = now or timezone.now()
     with transaction.atomic():
         link = TrackerLink.objects.select_for_update().filter(pk=link_id).first()
         if link is None or link.key:
             return False
         item = ActionItem.objects.select_related("review__incident", "owner", "finding").get(pk=link.action_item_id)
         link.attempts += 1
+        issue = None
         try:
-            issue = tracker.find(item) or tracker.create(item)
+            issue = tracker.find(item)
+            if issue is None and item.state != ActionState.OPEN:
+                link.last_error = "The action item was closed before its issue was made: none is made."
+            elif issue is None and link.unsure_since and now < link.unsure_since + UNSURE_WAIT:
+                link.last_error = f"Waiting for {tracker.NAME} to show the issue an unanswered request may have made."
+            elif issue is None:
+                issue = tracker.create(item)
+        except trackers.TrackerUnsure as error:
+            link.unsure_since = link.unsure_since or now
+            link.last_error = str(error)[:500]
         except trackers.TrackerError as error:
             link.last_error = str(error)[:500]
-            link.save(update_fields=["attempts", "last_error"])
+        if issue is None:
+            link.save(update_fields=["attempts", "last_error", "unsure_since"])
             return False
-        link.key, link.url, link.linked_at, link.last_error = issue.key, issue.url, timezone.now(), ""
+        link.key, link.url, link.linked_at, link.last_error = issue.key, issue.url, now, ""
         link.save()
         audit.record(None, "action_item.tracker_linked", item, url=item.review.get_absolute_url(), note=issue.key)
     return True
 
 
 def tracker_done(link, *, via):
-    """The tracker says the issue is done: so is the action item (if still open)."""
+    """The tracker says the issue is done: so is the action item, if still open, the first time
+    it is told. An item reopened in Baton since stays open (its issue stays done in the tracker)."""
     with transaction.atomic():
         link = TrackerLink.objects.select_for_update().get(pk=link.pk)
-        if link.done_in_tracker_at is None:
-            link.done_in_tracker_at = timezone.now()
-            link.save(update_fields=["done_in_tracker_at"])
+        if link.done_in_tracker_at is not None or link.closed_in_tracker_at is not None:
+            return False
+        link.done_in_tracker_at = timezone.now()
+        link.save(update_fields=["done_in_tracker_at"])
         item = ActionItem.objects.get(pk=link.action_item_id)
         return review_services.action_item_done_elsewhere(
             None, item, note=f"{link.key} was done in {trackers.TRACKERS[link.tracker].NAME} ({via})."
@@ -387,16 +417,17 @@ def trackers_sync(now=None):
         return changed
     now = now or timezone.now()
     links = TrackerLink.objects.filter(tracker=settings.TRACKER)
-    for link_id in links.filter(key="", requested_at__lte=now - timedelta(seconds=CREATE_RETRY_SECONDS)).values_list(
-        "pk", flat=True
-    ):
-        changed["created"] += tracker_issue_create(link_id)
+    waiting = links.filter(key="", requested_at__lte=now - timedelta(seconds=CREATE_RETRY_SECONDS))
+    for link_id in waiting.values_list("pk", flat=True):
+        changed["created"] += tracker_issue_create(link_id, now)
     done_here = links.exclude(key="").filter(
         action_item__state=ActionState.DONE, closed_in_tracker_at__isnull=True, done_in_tracker_at__isnull=True
     )
     for link_id in done_here.values_list("pk", flat=True):
         changed["closed_in_tracker"] += _close_in_tracker(tracker, link_id)
-    open_items = links.exclude(key="").filter(action_item__state=ActionState.OPEN)
+    open_items = links.exclude(key="").filter(
+        action_item__state=ActionState.OPEN, done_in_tracker_at__isnull=True, closed_in_tracker_at__isnull=True
+    )
     for link in open_items.order_by(F("last_synced_at").asc(nulls_first=True))[:SYNC_BATCH]:
         try:
             done = tracker.is_done(link.key)

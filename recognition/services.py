@@ -111,6 +111,7 @@ def recognition_hide(user, recognition, *, reason):
     recognition.hidden_reason = reason.strip()
     recognition.save()
     audit.record(user, "recognition.hidden", recognition, note=recognition.hidden_reason)
+    notifications.unpost(f"recognition.given:{recognition.pk}")  # not announced in Slack if not yet
     # recognition.tasks calls this module's services: imported here to break that cycle.
     from recognition.tasks import notify_recognition
 

@@ -3,7 +3,8 @@ documents it (https://developer.atlassian.com/cloud/jira/platform/rest/v3/):
 
 - POST /rest/api/3/issue → 201 {"id", "key", "self"}; 400 {"errorMessages": [], "errors": {field: message}}
 - POST /rest/api/3/search/jql {"jql", "fields", "maxResults"} → {"issues": [...], "isLast": true}
-  (only the ``labels = "…"`` clause Baton sends is understood)
+  (only the ``project = "…" AND labels = "…"`` query Baton sends is understood; ``search_lag``
+  hides new issues from it, as Jira's search may lag behind its writes)
 - GET /rest/api/3/issue/{key}?fields=status → {"id", "key", "fields": {"status": {"name",
   "statusCategory": {"key"}}}}; 404 {"errorMessages": ["Issue does not exist or you do not have
   permission to see it."], "errors": {}}
@@ -43,6 +44,7 @@ class JiraAPI:
         self.down = False
         self.drop_after_create = False
         self.refuse_create = None  # {"field": "message"} to answer 400
+        self.search_lag = False  # search does not see new issues yet (Jira documents it may lag)
         self._ids = itertools.count(10001)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -96,11 +98,11 @@ class JiraAPI:
                 if method == "POST" and path == "/rest/api/3/issue":
                     return self._create(body)
                 if method == "POST" and path == "/rest/api/3/search/jql":
-                    label = re.fullmatch(r'labels = "([^"]+)"', body.get("jql", ""))
+                    label = re.fullmatch(rf'project = "{api.project}" AND labels = "([^"]+)"', body.get("jql", ""))
                     found = [
                         {"id": fields["id"], "key": key, "fields": {"status": fields["status"]}}
                         for key, fields in api.issues.items()
-                        if label and label.group(1) in fields["labels"]
+                        if label and label.group(1) in fields["labels"] and not api.search_lag
                     ]
                     return self._json(200, {"issues": found[: body.get("maxResults", 50)], "isLast": True})
                 match = re.fullmatch(r"/rest/api/3/issue/([A-Z]+-\d+)(/transitions)?", path)

@@ -70,18 +70,21 @@ def test_a_lost_answer_after_jira_made_the_issue_is_found_not_made_again(jira, f
     link = services.action_item_send_to_tracker(facilitator, item)
     assert services.tracker_issue_create(link.pk) is False
     link.refresh_from_db()
-    assert link.key == "" and "could not be reached" in link.last_error
+    assert link.key == "" and "answer was lost" in link.last_error and link.unsure_since is not None
     assert services.tracker_issue_create(link.pk) is True  # the retry finds it by its label
     link.refresh_from_db()
     assert link.key == "OPS-1" and len(jira.issues) == 1
 
 
 def test_jira_down_then_back_the_sync_makes_the_issue_once(jira, facilitator, item):
+    """Jira drops the connection without an answer: it may have made the issue, so the sync looks
+    for it, and makes it only once Jira's search has had time to show it (10 minutes)."""
     jira.down = True
     link = services.action_item_send_to_tracker(facilitator, item)
     services.tracker_issue_create(link.pk)
     jira.down = False
-    later = timezone.now() + timedelta(minutes=1)
+    assert services.trackers_sync(timezone.now() + timedelta(minutes=1))["created"] == 0
+    later = timezone.now() + timedelta(minutes=11)
     assert services.trackers_sync(later)["created"] == 1
     assert services.trackers_sync(later)["created"] == 0
     assert len(jira.issues) == 1
@@ -203,3 +206,59 @@ def test_done_in_baton_moves_the_issue_to_done_once(jira, facilitator, item):
     assert services.trackers_sync()["closed_in_tracker"] == 0
     assert jira.transitions_done == [("OPS-1", "31")]
     assert jira.issues["OPS-1"]["status"]["statusCategory"]["key"] == "done"
+
+
+def test_a_lost_answer_while_jiras_search_lags_waits_instead_of_making_a_second_issue(jira, facilitator, item):
+    jira.drop_after_create = True
+    link = services.action_item_send_to_tracker(facilitator, item)
+    services.tracker_issue_create(link.pk)
+    jira.search_lag = True
+    now = timezone.now()
+    assert services.tracker_issue_create(link.pk, now + timedelta(minutes=2)) is False
+    link.refresh_from_db()
+    assert "Waiting for Jira" in link.last_error and len(jira.issues) == 1
+    jira.search_lag = False
+    assert services.tracker_issue_create(link.pk, now + timedelta(minutes=3)) is True
+    assert len(jira.issues) == 1
+
+
+def test_an_item_closed_before_its_issue_was_made_gets_none(jira, facilitator, item):
+    jira.down = True
+    link = services.action_item_send_to_tracker(facilitator, item)
+    services.tracker_issue_create(link.pk)
+    reviews.action_item_set_state(facilitator, item, state=ActionState.DROPPED, reason="Not needed")
+    jira.down = False
+    services.trackers_sync(timezone.now() + timedelta(minutes=1))
+    link.refresh_from_db()
+    assert jira.issues == {} and "closed before its issue was made" in link.last_error
+
+
+def test_an_item_reopened_in_baton_after_jira_closed_it_stays_open(jira, client, facilitator, item):
+    sent(facilitator, item)
+    jira.set_status("OPS-1", "done")
+    services.trackers_sync()
+    item.refresh_from_db()
+    reviews.action_item_set_state(facilitator, item, state=ActionState.OPEN)
+    assert services.trackers_sync()["done_in_baton"] == 0
+    assert webhook(client, issue_updated("OPS-1", "done")).json() == {"status": "unchanged"}
+    item.refresh_from_db()
+    assert item.state == ActionState.OPEN
+
+
+def test_a_malformed_signed_webhook_is_refused_or_ignored_never_a_500(jira, client, facilitator, item):
+    sent(facilitator, item)
+    for body in ([1, 2], {"issue": "OPS-1"}, {"issue": {"key": "OPS-1", "fields": {"status": "Done"}}}):
+        assert webhook(client, body).status_code == 200
+    item.refresh_from_db()
+    assert item.state == ActionState.OPEN
+
+
+def test_jira_refusing_connections_is_a_plain_failure_retried_at_once(settings, facilitator, item):
+    with JiraAPI(project="OPS") as jira:
+        address = jira.url
+    settings.JIRA_URL, settings.JIRA_EMAIL, settings.JIRA_API_TOKEN = address, EMAIL, TOKEN  # nothing listens
+    settings.JIRA_PROJECT = "OPS"
+    link = services.action_item_send_to_tracker(facilitator, item)
+    assert services.tracker_issue_create(link.pk) is False
+    link.refresh_from_db()
+    assert link.unsure_since is None and "no connection" in link.last_error

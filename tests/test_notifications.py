@@ -411,3 +411,24 @@ def test_the_api_lists_ones_own_notifications_and_marks_them_read(api, review, f
     assert api.get("/api/notifications/?unread=true").json()["results"] == []
     assert api.post("/api/notifications/read-all/").json() == {"marked": 0}
     assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_someone_closed_after_being_told_is_not_mailed(review, facilitator, pat):
+    reviews.participant_invite(facilitator, review, invitee=pat)
+    pat.is_active = False
+    pat.save()
+    assert delivery.deliver_pending()["email"] == 0
+    assert mail.outbox == [] and Notification.objects.get(recipient=pat).channel == Channel.SITE
+
+
+def test_a_recognition_hidden_before_its_post_went_out_is_not_posted(slack, staff, governance):
+    team = TeamFactory(slug="sre", name="SRE")
+    given = recognition.recognition_give(staff, category="clear_ownership", message="Clear lead.", team=team)
+    slack.down = True
+    recognition.send_notices(given.pk)  # Slack is down: the post waits for the next run
+    assert ChannelPost.objects.filter(sent_at__isnull=True).count() == 1
+    recognition.recognition_hide(governance, given, reason="Names a person's mistake")
+    slack.down = False
+    delivery.deliver_pending()
+    assert not ChannelPost.objects.exists()
+    assert [channel for channel, _, _ in slack.posts if channel == "C0KUDOS"] == []

@@ -169,6 +169,10 @@ def test_a_subscription_failing_for_a_day_is_switched_off_and_its_owner_told(adm
         "http://[::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
         "ftp://example.com/hook",
+        "http://127.0.0.1\\@example.com/hook",
+        "https://user:secret@example.com/hook",
+        "http://[64:ff9b::a00:1]/hook",
+        "http://[2002:a00:1::]/hook",
     ],
 )
 def test_private_loopback_and_link_local_addresses_are_refused(admin, settings, url):
@@ -235,3 +239,31 @@ def test_the_pages_show_the_secret_once_and_the_delivery_log(client, admin, faci
 def test_a_facilitator_cannot_open_the_webhook_pages(client, facilitator):
     client.force_login(facilitator)
     assert client.get(reverse("integrations:webhooks")).status_code == 403
+
+
+def test_events_while_switched_off_are_sent_once_switched_on_again(admin, facilitator, receiver):
+    subscription = subscribe(admin, receiver, ["review.published"])
+    services.subscription_update(admin, subscription, active=False)
+    publish(facilitator)
+    outbound.fan_out()
+    assert outbound.send_due() == {"delivered": 0, "failed": 0}
+    services.subscription_update(admin, subscription, active=True)
+    assert outbound.send_due() == {"delivered": 1, "failed": 0}
+
+
+def test_a_dead_receiver_is_tried_once_per_run(admin, facilitator, receiver):
+    subscribe(admin, receiver, ["review.*", "action_item.*"])
+    review = publish(facilitator)
+    reviews.action_item_add(
+        facilitator, review, title="Route pages", owner=facilitator, due_on=timezone.localdate() + timedelta(days=5)
+    )
+    outbound.fan_out()
+    receiver.answer = 500
+    assert outbound.send_due() == {"delivered": 0, "failed": 1}  # the second message waits for the next run
+    assert len(receiver.received) == 1
+
+
+def test_the_audit_trail_keeps_a_webhooks_host_not_its_address(admin, receiver, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    services.subscription_create(admin, name="Zap", url=receiver.url + "?token=s3cr3t", events=["review.*"])
+    assert "s3cr3t" not in str(list(AuditEvent.objects.values_list("note", "changes")))

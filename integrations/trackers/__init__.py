@@ -1,5 +1,5 @@
 """Engineering trackers that action items can be sent to. Each tracker is one module with the same
-five functions, so a second tracker (Linear, GitHub Issues) is one more module:
+five functions, so a second tracker (Linear, GitHub Issues) is one more module (``NAME`` and six functions):
 
     configured() -> bool                      its settings are present
     find(item) -> Issue | None                the issue made for this action item, if any (the
@@ -16,9 +16,9 @@ five functions, so a second tracker (Linear, GitHub Issues) is one more module:
 from django.conf import settings
 
 from integrations.trackers import jira
-from integrations.trackers.base import Issue, TrackerError, marker
+from integrations.trackers.base import Issue, TrackerError, TrackerUnsure, marker
 
-__all__ = ["Issue", "TrackerError", "current", "marker"]
+__all__ = ["Issue", "TrackerError", "TrackerUnsure", "current", "marker"]
 
 TRACKERS = {"jira": jira}
 

@@ -14,6 +14,10 @@ class TrackerError(Exception):
     """The tracker refused or could not be reached; the message says why, for the page."""
 
 
+class TrackerUnsure(TrackerError):
+    """No answer came: the tracker may have acted (made the issue) all the same."""
+
+
 def marker(item):
     """The label that names an action item's issue, so a retry finds what an earlier try made."""
     return f"baton-action-{item.pk}"

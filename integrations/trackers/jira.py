@@ -17,9 +17,10 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from urllib3.exceptions import NewConnectionError
 
 from integrations import signatures
-from integrations.trackers.base import Issue, TrackerError, marker
+from integrations.trackers.base import Issue, TrackerError, TrackerUnsure, marker
 
 NAME = "Jira"
 
@@ -40,11 +41,28 @@ def _call(method, path, **kwargs):
             timeout=settings.JIRA_TIMEOUT,
             **kwargs,
         )
+    except requests.ConnectTimeout:
+        raise TrackerError("Jira could not be reached (no connection).") from None
+    except (requests.ConnectionError, requests.Timeout) as error:
+        if _never_connected(error):
+            raise TrackerError("Jira could not be reached (no connection).") from None
+        # The request may have reached Jira and acted there: the caller must not assume it did not.
+        raise TrackerUnsure(f"Jira's answer was lost ({type(error).__name__}): it may have acted.") from None
     except requests.RequestException as error:
         raise TrackerError(f"Jira could not be reached ({type(error).__name__}).") from None
     if response.status_code >= 400:
         raise TrackerError(f"Jira answered {response.status_code}: {_errors(response)}")
-    return response.json() if response.content else {}
+    try:
+        answer = response.json() if response.content else {}
+    except ValueError:
+        raise TrackerError(f"Jira answered {response.status_code} with something that is not JSON.") from None
+    return answer if isinstance(answer, dict) else {}
+
+
+def _never_connected(error):
+    """Whether the request never left Baton (refused, or the name did not resolve)."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 def _errors(response):
@@ -63,17 +81,23 @@ def _issue(key, done=False):
 
 
 def _done(fields):
-    return ((fields.get("status") or {}).get("statusCategory") or {}).get("key") == "done"
+    status = fields.get("status") if isinstance(fields, dict) else None
+    category = status.get("statusCategory") if isinstance(status, dict) else None
+    return isinstance(category, dict) and category.get("key") == "done"
 
 
 def find(item):
     found = _call(
         "POST",
         "/rest/api/3/search/jql",
-        json={"jql": f'labels = "{marker(item)}"', "fields": ["status"], "maxResults": 1},
+        json={
+            "jql": f'project = "{settings.JIRA_PROJECT}" AND labels = "{marker(item)}"',
+            "fields": ["status"],
+            "maxResults": 1,
+        },
     )
-    issues = found.get("issues") or []
-    return _issue(issues[0]["key"], _done(issues[0].get("fields") or {})) if issues else None
+    issues = [issue for issue in found.get("issues") or [] if isinstance(issue, dict) and issue.get("key")]
+    return _issue(str(issues[0]["key"]), _done(issues[0].get("fields"))) if issues else None
 
 
 def _paragraph(text):
@@ -101,11 +125,13 @@ def create(item):
         "duedate": item.due_on.isoformat(),
     }
     made = _call("POST", "/rest/api/3/issue", json={"fields": fields})
+    if not isinstance(made.get("key"), str):
+        raise TrackerError("Jira made the issue but did not say its key.")
     return _issue(made["key"])
 
 
 def is_done(key):
-    return _done(_call("GET", f"/rest/api/3/issue/{key}", params={"fields": "status"}).get("fields") or {})
+    return _done(_call("GET", f"/rest/api/3/issue/{key}", params={"fields": "status"}).get("fields"))
 
 
 def close(key):
@@ -127,5 +153,4 @@ def webhook(headers, body):
     issue = payload.get("issue") if isinstance(payload, dict) else None
     if not isinstance(issue, dict) or not isinstance(issue.get("key"), str):
         return None, False
-    fields = issue.get("fields") if isinstance(issue.get("fields"), dict) else {}
-    return issue["key"], _done(fields)
+    return issue["key"], _done(issue.get("fields"))
