@@ -9,7 +9,9 @@ facilitators see every review.
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from core.models import Notification
 from core.notifications import notify, post
+from reviews import policy
 
 
 def topic(review):
@@ -36,6 +38,12 @@ def invited(user, participant):
         topic=topic(review),
         actor=user,
     )
+
+
+def withdrawn(person, review):
+    """Someone who may no longer see the review keeps nothing of it in their inbox."""
+    if not policy.can_view(person, review):
+        Notification.objects.filter(recipient=person, topic=topic(review)).delete()
 
 
 def scoring_opened(user, review):

@@ -456,6 +456,7 @@ def participant_remove(user, participant):
         note="Their submitted scores were withdrawn with them." if submitted else "",
     )
     participant.delete()
+    notices.withdrawn(participant.user, review)
     if submitted and review.clarity_score is not None:
         if review.participants.filter(submitted_at__isnull=False).exists():
             _consolidate(review)

@@ -432,3 +432,19 @@ def test_a_recognition_hidden_before_its_post_went_out_is_not_posted(slack, staf
     delivery.deliver_pending()
     assert not ChannelPost.objects.exists()
     assert [channel for channel, _, _ in slack.posts if channel == "C0KUDOS"] == []
+
+
+def test_a_participant_taken_off_a_draft_keeps_nothing_of_it_in_the_inbox(review, facilitator, pat):
+    participant = reviews.participant_invite(facilitator, review, invitee=pat)
+    reviews.review_start(facilitator, review)
+    reviews.participant_remove(facilitator, participant)
+    assert titles(pat) == []
+
+
+def test_someone_taken_off_who_still_owns_an_action_item_keeps_the_notices(review, facilitator, pat):
+    participant = reviews.participant_invite(facilitator, review, invitee=pat)
+    reviews.action_item_add(
+        facilitator, review, title="Page the owner", owner=pat, due_on=timezone.localdate() + timedelta(days=9)
+    )
+    reviews.participant_remove(facilitator, participant)
+    assert len(titles(pat)) == 2  # they still see the review, through their action item
